@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { MiniLambdaError } from './errors.ts';
+
+/** Bounds and defaults of a function's configuration (API.md). */
+export const CONFIG_LIMITS = {
+  timeoutMs: { min: 1, max: 900_000, default: 3000 },
+  memoryMb: { min: 16, max: 1024, default: 128 },
+  maxConcurrency: { min: 1, max: 1000, default: 8 },
+  /** Like Lambda: all keys and values together at most 4 KB. */
+  envBytes: 4096,
+} as const;
+
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+const envSchema = z
+  .record(z.string().regex(ENV_KEY, 'environment keys are letters, digits and _'), z.string())
+  .refine(
+    (env) =>
+      Object.entries(env).reduce(
+        (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+        0,
+      ) <= CONFIG_LIMITS.envBytes,
+    `environment variables may total at most ${CONFIG_LIMITS.envBytes} bytes`,
+  );
+
+const { timeoutMs, memoryMb, maxConcurrency } = CONFIG_LIMITS;
+
+/** A function's full configuration; every field has a default. */
+export const functionConfigSchema = z
+  .object({
+    timeout_ms: z.number().int().min(timeoutMs.min).max(timeoutMs.max).default(timeoutMs.default),
+    memory_mb: z.number().int().min(memoryMb.min).max(memoryMb.max).default(memoryMb.default),
+    max_concurrency: z
+      .number()
+      .int()
+      .min(maxConcurrency.min)
+      .max(maxConcurrency.max)
+      .default(maxConcurrency.default),
+    env: envSchema.default({}),
+  })
+  .strict();
+
+export type FunctionConfig = z.infer<typeof functionConfigSchema>;
+
+/** A PATCH body: any subset of the config, nothing else. */
+export const functionConfigPatchSchema = functionConfigSchema
+  .partial()
+  .extend({
+    timeout_ms: functionConfigSchema.shape.timeout_ms.unwrap().optional(),
+    memory_mb: functionConfigSchema.shape.memory_mb.unwrap().optional(),
+    max_concurrency: functionConfigSchema.shape.max_concurrency.unwrap().optional(),
+    env: envSchema.optional(),
+  })
+  .strict();
+
+export type FunctionConfigPatch = z.infer<typeof functionConfigPatchSchema>;
+
+/** Parses a full config (missing fields get defaults) or throws `InvalidConfig`. */
+export function parseFunctionConfig(input: unknown): FunctionConfig {
+  return parseOrThrow(functionConfigSchema, input);
+}
+
+/** Parses a config patch or throws `InvalidConfig`. */
+export function parseFunctionConfigPatch(input: unknown): FunctionConfigPatch {
+  return parseOrThrow(functionConfigPatchSchema, input);
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const first = issues[0];
+  throw new MiniLambdaError(
+    'InvalidConfig',
+    first ? `Invalid config: ${first.path || '(root)'}: ${first.message}` : 'Invalid config',
+    { issues },
+  );
+}

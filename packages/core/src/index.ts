@@ -1,0 +1,6 @@
+export * from './config.ts';
+export * from './errors.ts';
+export * from './function-version.ts';
+export * from './names.ts';
+export * from './outcome.ts';
+export * from './runtime-limits.ts';

@@ -1,0 +1,18 @@
+import { MiniLambdaError } from './errors.ts';
+
+/** API.md: lowercase letter first, then up to 62 of [a-z0-9-]. */
+export const FUNCTION_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+
+export function isValidFunctionName(name: unknown): name is string {
+  return typeof name === 'string' && FUNCTION_NAME_PATTERN.test(name);
+}
+
+/** Returns the name unchanged, or throws `InvalidName` (covers `..`, encodings, unicode, empty). */
+export function parseFunctionName(name: unknown): string {
+  if (isValidFunctionName(name)) return name;
+  const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : typeof name;
+  throw new MiniLambdaError(
+    'InvalidName',
+    `Function name ${shown} is invalid: use 1-63 characters of a-z, 0-9 and '-', starting with a letter`,
+  );
+}

@@ -1,0 +1,44 @@
+import type { ExternalCopy } from './ivm.ts';
+
+/**
+ * V8 code cache for one source, produced by the first isolate that compiles it and
+ * consumed by the rest. Only this process ever produces the data: cache bytes from
+ * anywhere else could make V8 run code that differs from the source.
+ */
+export class CodeCache {
+  private data: ExternalCopy<ArrayBuffer> | undefined;
+  private producing: Promise<void> | undefined;
+
+  /**
+   * Compiles through the cache. Concurrent first compiles share one: the others wait
+   * for the first to produce the data instead of compiling cold in parallel.
+   */
+  async compile<T extends object>(
+    compile: (options: {
+      cachedData?: ExternalCopy<ArrayBuffer>;
+      produceCachedData?: boolean;
+    }) => Promise<T>,
+  ): Promise<T> {
+    if (this.data === undefined && this.producing !== undefined) await this.producing;
+    if (this.data !== undefined) return compile({ cachedData: this.data });
+    let done = (): void => {};
+    this.producing = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    try {
+      const compiled = await compile({ produceCachedData: true });
+      // isolated-vm sets `cachedData` on the compiled object when asked to produce it.
+      const produced = (compiled as { cachedData?: ExternalCopy<ArrayBuffer> }).cachedData;
+      if (produced !== undefined) this.data = produced;
+      return compiled;
+    } finally {
+      this.producing = undefined;
+      done();
+    }
+  }
+
+  release(): void {
+    this.data?.release();
+    this.data = undefined;
+  }
+}

@@ -1,0 +1,208 @@
+// Runs inside every isolate before any user code; its completion value is `install`.
+// It is the only code of ours in the isolate, so it captures the intrinsics it needs
+// up front: user code may later replace JSON.stringify or Array.prototype.push in its
+// own isolate, and that must not change how we report its outcomes. The host trusts
+// nothing from here but the one envelope string each call returns.
+(function install(optionsJson) {
+  // biome-ignore lint/suspicious/noRedundantUseStrict: V8 compiles this as a classic script, where it counts.
+  'use strict';
+  const g = globalThis;
+  const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf } = Object;
+  const apply = Reflect.apply;
+  const stringify = JSON.stringify;
+  const parse = JSON.parse;
+  const now = Date.now;
+  const toStr = String;
+  const slice = String.prototype.slice;
+  const push = Array.prototype.push;
+  const join = Array.prototype.join;
+  const max = Math.max;
+  const ErrorCtor = Error;
+
+  const options = parse(optionsJson);
+  const LOG_LIMIT = options.logLimit;
+  const NAME_LIMIT = 256;
+  const MESSAGE_LIMIT = 4096;
+  const STACK_LIMIT = 16384;
+
+  // Capabilities we do not hand out. SharedArrayBuffer and Atomics make precise timers
+  // (Spectre-class side channels); WebAssembly allocates memory and compiles on threads
+  // outside the limits we enforce, so it stays off until a function can opt in.
+  for (const name of ['SharedArrayBuffer', 'Atomics', 'WebAssembly']) delete g[name];
+
+  // V8 formats `error.stack` lazily through Error.prepareStackTrace; locked, reading a
+  // stack can never run user code.
+  defineProperty(ErrorCtor, 'prepareStackTrace', {
+    value: undefined,
+    writable: false,
+    configurable: false,
+  });
+  const nativeStackGetter = getOwnPropertyDescriptor(new ErrorCtor(), 'stack')?.get;
+
+  const truncate = (s, limit) =>
+    s.length > limit ? `${apply(slice, s, [0, limit - 1])}\u2026` : s;
+
+  // Finds `key` on `obj` or its prototypes without calling any getter.
+  function dataProperty(obj, key) {
+    let o = obj;
+    for (let depth = 0; o !== null && depth < 32; depth++) {
+      const d = getOwnPropertyDescriptor(o, key);
+      if (d !== undefined) return 'value' in d ? { ok: true, value: d.value } : { ok: false };
+      o = getPrototypeOf(o);
+    }
+    return { ok: true, value: undefined };
+  }
+
+  // A plain, bounded {name, message, stack} for whatever was thrown: never calls a
+  // user getter or toString, so a hostile error value cannot hang the report.
+  function describe(thrown) {
+    const info = { __proto__: null, name: 'Error', message: '', stack: '' };
+    if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
+      info.message = truncate(toStr(thrown), MESSAGE_LIMIT);
+      return info;
+    }
+    const name = dataProperty(thrown, 'name');
+    const message = dataProperty(thrown, 'message');
+    if (name.ok && typeof name.value === 'string') info.name = truncate(name.value, NAME_LIMIT);
+    info.message =
+      message.ok && typeof message.value === 'string'
+        ? truncate(message.value, MESSAGE_LIMIT)
+        : 'Non-error value thrown';
+    const own = getOwnPropertyDescriptor(thrown, 'stack');
+    let stack;
+    if (own !== undefined && 'value' in own) stack = own.value;
+    else if (own?.get === nativeStackGetter && name.ok && message.ok) {
+      // The native getter builds "name: message" from the two properties checked above.
+      stack = apply(nativeStackGetter, thrown, []);
+    }
+    if (typeof stack === 'string') info.stack = truncate(stack, STACK_LIMIT);
+    return info;
+  }
+
+  // Console capture: the newest lines up to LOG_LIMIT characters, and a count of the
+  // lines dropped or cut short. Reset at the start of every invocation.
+  let lines = [];
+  let head = 0;
+  let size = 0;
+  let dropped = 0;
+
+  function formatArg(value) {
+    if (typeof value === 'string') return value;
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+      return toStr(value);
+    }
+    if (typeof value === 'function') return '[Function]';
+    const d = describe(value);
+    if (d.stack !== '') return d.stack;
+    try {
+      const json = stringify(value);
+      return typeof json === 'string' ? json : '[object]';
+    } catch {
+      return '[object]';
+    }
+  }
+
+  function record(level, args) {
+    const parts = [];
+    for (let i = 0; i < args.length; i++) apply(push, parts, [formatArg(args[i])]);
+    let line = `${level} ${apply(join, parts, [' '])}`;
+    if (line.length > LOG_LIMIT) {
+      line = truncate(line, LOG_LIMIT);
+      dropped++;
+    }
+    apply(push, lines, [line]);
+    size += line.length + 1;
+    while (size > LOG_LIMIT + 1 && head < lines.length) {
+      size -= lines[head].length + 1;
+      lines[head] = undefined;
+      head++;
+      dropped++;
+    }
+  }
+
+  function takeLogs() {
+    const text = head === 0 ? apply(join, lines, ['\n']) : joinFrom(head);
+    const result = { text, dropped };
+    lines = [];
+    head = 0;
+    size = 0;
+    dropped = 0;
+    return result;
+  }
+
+  function joinFrom(start) {
+    let text = '';
+    for (let i = start; i < lines.length; i++) text += i === start ? lines[i] : `\n${lines[i]}`;
+    return text;
+  }
+
+  const consoleObject = {};
+  for (const [method, level] of [
+    ['log', 'INFO'],
+    ['info', 'INFO'],
+    ['debug', 'DEBUG'],
+    ['warn', 'WARN'],
+    ['error', 'ERROR'],
+    ['trace', 'TRACE'],
+  ]) {
+    consoleObject[method] = (...args) => record(level, args);
+  }
+  defineProperty(g, 'console', { value: consoleObject, writable: true, configurable: true });
+
+  // The envelope the host reads: <tag><logs length>,<dropped>;<logs><payload>.
+  // R = result JSON, E = error JSON, I = invalid result message, J = invalid event message.
+  function envelope(tag, payload) {
+    const logs = takeLogs();
+    return `${tag}${logs.text.length},${logs.dropped};${logs.text}${payload}`;
+  }
+
+  // Binds a module namespace to a runner: the one function the host calls per invocation.
+  return function attach(namespace, metaJson) {
+    const meta = parse(metaJson);
+    const handler = namespace.handler;
+    if (typeof handler !== 'function') {
+      throw new ErrorCtor('The module has no `handler` export to call');
+    }
+    const env = freeze(meta.env);
+    const functionName = meta.name;
+    const functionVersion = toStr(meta.version);
+    const memoryLimitInMB = meta.memoryMb;
+
+    return async function run(eventJson, invocationId, timeoutMs) {
+      const deadline = now() + timeoutMs;
+      let event = null;
+      if (eventJson !== '') {
+        try {
+          event = parse(eventJson);
+        } catch (e) {
+          return envelope('J', describe(e).message);
+        }
+      }
+      const context = {
+        functionName,
+        functionVersion,
+        invocationId,
+        awsRequestId: invocationId,
+        memoryLimitInMB,
+        env,
+        getRemainingTimeInMillis: () => max(0, deadline - now()),
+      };
+      let result;
+      try {
+        result = await apply(handler, undefined, [event, context]);
+      } catch (e) {
+        return envelope('E', stringify(describe(e)));
+      }
+      let json;
+      try {
+        json = result === undefined ? 'null' : stringify(result);
+      } catch (e) {
+        return envelope('I', `The result is not JSON-serializable: ${describe(e).message}`);
+      }
+      if (typeof json !== 'string') {
+        return envelope('I', `The result is not JSON-serializable: a ${typeof result}`);
+      }
+      return envelope('R', json);
+    };
+  };
+});

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// isolated-vm needs --no-node-snapshot in every process that loads it, and its
+// isolates must not share a worker thread with vitest: forks, one flag.
+const isolatedVm = { pool: 'forks' as const, execArgv: ['--no-node-snapshot'] };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+          exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
+          testTimeout: 20_000,
+          ...isolatedVm,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.integration.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          ...isolatedVm,
+        },
+      },
+    ],
+  },
+});
