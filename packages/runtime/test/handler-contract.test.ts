@@ -20,7 +20,10 @@ describe('handler contract', () => {
   });
 
   it('treats an empty body as null and undefined results as null', async () => {
-    const fn = t.deploy('nulls', 'export function handler(e) { if (e !== null) throw new Error("not null") }');
+    const fn = t.deploy(
+      'nulls',
+      'export function handler(e) { if (e !== null) throw new Error("not null") }',
+    );
     expect(await t.runtime.invoke(fn, '')).toMatchObject({ ok: true, result: 'null' });
   });
 
@@ -37,18 +40,31 @@ describe('handler contract', () => {
     const out = await t.runtime.invoke(fn, 'null', { invocationId: 'abc-123' });
     expect(out.ok).toBe(true);
     const ctx = JSON.parse(out.ok ? out.result : '{}');
-    expect(ctx).toMatchObject({ n: 'ctx', v: '7', id: 'abc-123', aws: 'abc-123', mem: 64, env: 'hi' });
+    expect(ctx).toMatchObject({
+      n: 'ctx',
+      v: '7',
+      id: 'abc-123',
+      aws: 'abc-123',
+      mem: 64,
+      env: 'hi',
+    });
     expect(ctx.left).toBeGreaterThan(4000);
     expect(ctx.left).toBeLessThanOrEqual(5000);
   });
 
   it('reports an event that is not JSON as invalid_event', async () => {
     const fn = t.deploy('echo', 'export const handler = (e) => e');
-    expect(await t.runtime.invoke(fn, '{nope')).toMatchObject({ ok: false, reason: 'invalid_event' });
+    expect(await t.runtime.invoke(fn, '{nope')).toMatchObject({
+      ok: false,
+      reason: 'invalid_event',
+    });
   });
 
   it('keeps globals between invocations of a warm isolate, as Lambda does', async () => {
-    const fn = t.deploy('counter', 'let n = 0; export function handler() { globalThis.hits = (globalThis.hits ?? 0) + 1; return ++n + hits }');
+    const fn = t.deploy(
+      'counter',
+      'let n = 0; export function handler() { globalThis.hits = (globalThis.hits ?? 0) + 1; return ++n + hits }',
+    );
     expect((await t.runtime.invoke(fn, '')).ok && true).toBe(true);
     expect(await t.runtime.invoke(fn, '')).toMatchObject({ ok: true, result: '4' });
   });
@@ -63,12 +79,26 @@ describe('handler contract', () => {
   it('reports a syntax error and a top-level throw as errors', async () => {
     const syntax = await t.runtime.invoke(t.deploy('syntax', 'export function handler( {'), '');
     expect(syntax).toMatchObject({ ok: false, reason: 'error', error: { name: 'SyntaxError' } });
-    const init = await t.runtime.invoke(t.deploy('initthrow', 'throw new TypeError("bad init"); export function handler() {}'), '');
-    expect(init).toMatchObject({ ok: false, reason: 'error', message: expect.stringMatching(/bad init/) });
+    const init = await t.runtime.invoke(
+      t.deploy('initthrow', 'throw new TypeError("bad init"); export function handler() {}'),
+      '',
+    );
+    expect(init).toMatchObject({
+      ok: false,
+      reason: 'error',
+      message: expect.stringMatching(/bad init/),
+    });
   });
 
   it('refuses imports that were not bundled', async () => {
-    const out = await t.runtime.invoke(t.deploy('imports', 'import fs from "fs"; export const handler = () => 1'), '');
-    expect(out).toMatchObject({ ok: false, reason: 'error', message: expect.stringMatching(/cannot import "fs"/) });
+    const out = await t.runtime.invoke(
+      t.deploy('imports', 'import fs from "fs"; export const handler = () => 1'),
+      '',
+    );
+    expect(out).toMatchObject({
+      ok: false,
+      reason: 'error',
+      message: expect.stringMatching(/cannot import "fs"/),
+    });
   });
 });

@@ -1,17 +1,29 @@
 import { createHash } from 'node:crypto';
-import { parseFunctionConfig, type RunnableFunction, type RuntimeLimitsInput } from '@mini-lambda/core';
+import {
+  parseFunctionConfig,
+  type RunnableFunction,
+  type RuntimeLimitsInput,
+} from '@mini-lambda/core';
 import { createInProcessRuntime, type Runtime } from '../src/index.ts';
 
 /** A real runtime whose bundles come from an in-memory map the test fills. */
 export interface TestRuntime {
   runtime: Runtime;
   /** Registers `code` as version `version` of `name` and returns the record to invoke. */
-  deploy(name: string, code: string, config?: Record<string, unknown>, version?: number): RunnableFunction;
+  deploy(
+    name: string,
+    code: string,
+    config?: Record<string, unknown>,
+    version?: number,
+  ): RunnableFunction;
   /** How often the runtime asked for each sha256. */
   loads: Map<string, number>;
 }
 
-export function createTestRuntime(limits: RuntimeLimitsInput = {}, onCatastrophicError?: (m: string) => void): TestRuntime {
+export function createTestRuntime(
+  limits: RuntimeLimitsInput = {},
+  onCatastrophicError?: (m: string) => void,
+): TestRuntime {
   const bundles = new Map<string, string>();
   const loads = new Map<string, number>();
   const runtime = createInProcessRuntime(

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { createTestRuntime } from './harness.ts';
+
+/** A handler that keeps its isolate busy for `event` ms (there are no timers in isolates). */
+const BUSY =
+  'export function handler(ms) { const end = Date.now() + ms; while (Date.now() < end) {} return ms }';
+
+const poolOf = async (t: ReturnType<typeof createTestRuntime>, name: string) =>
+  (await t.runtime.stats()).pools.find((p) => p.function === name);
+
+describe('pools', () => {
+  it('reuses one warm isolate for sequential calls', async () => {
+    const t = createTestRuntime();
+    const fn = t.deploy('seq', BUSY);
+    for (let i = 0; i < 5; i++) await t.runtime.invoke(fn, '0');
+    expect(await poolOf(t, 'seq')).toMatchObject({
+      size: 1,
+      idle: 1,
+      busy: 0,
+      invocations: 5,
+      cold_starts: 1,
+    });
+    await t.runtime.dispose();
+  });
+
+  it('grows to max_concurrency, loading and compiling the code once', async () => {
+    const t = createTestRuntime({ maxExecuting: 4 });
+    const fn = t.deploy('grow', BUSY, { max_concurrency: 3 });
+    const outs = await Promise.all(Array.from({ length: 6 }, () => t.runtime.invoke(fn, '100')));
+    expect(outs.every((o) => o.ok)).toBe(true);
+    expect(outs.filter((o) => o.coldStart)).toHaveLength(3);
+    expect(await poolOf(t, 'grow')).toMatchObject({
+      size: 3,
+      max: 3,
+      invocations: 6,
+      cold_starts: 3,
+    });
+    expect(t.loads.get(fn.sha256)).toBe(1);
+    await t.runtime.dispose();
+  });
+
+  it('throttles past the queue bound with a Retry-After hint', async () => {
+    const t = createTestRuntime({ queueLimit: 2 });
+    const fn = t.deploy('throttle', BUSY, { max_concurrency: 1 });
+    const outs = await Promise.all(Array.from({ length: 5 }, () => t.runtime.invoke(fn, '150')));
+    expect(outs.filter((o) => o.ok)).toHaveLength(3);
+    const throttled = outs.filter((o) => !o.ok);
+    expect(throttled).toHaveLength(2);
+    expect(throttled[0]).toMatchObject({ reason: 'throttled', retryAfterMs: 1000 });
+    expect(await poolOf(t, 'throttle')).toMatchObject({ throttles: 2, invocations: 3 });
+    await t.runtime.dispose();
+  });
+
+  it('throttles a waiter that waits past the queue timeout', async () => {
+    const t = createTestRuntime({ queueTimeoutMs: 100 });
+    const fn = t.deploy('slowqueue', BUSY, { max_concurrency: 1 });
+    const [first, second] = await Promise.all([
+      t.runtime.invoke(fn, '600'),
+      t.runtime.invoke(fn, '0'),
+    ]);
+    expect(first).toMatchObject({ ok: true });
+    expect(second).toMatchObject({
+      ok: false,
+      reason: 'throttled',
+      message: expect.stringMatching(/within 100 ms/),
+    });
+    await t.runtime.dispose();
+  });
+
+  it('disposes isolates idle past the TTL', async () => {
+    const t = createTestRuntime({ idleTtlMs: 200 });
+    const fn = t.deploy('ttl', BUSY);
+    await t.runtime.invoke(fn, '0');
+    expect(await poolOf(t, 'ttl')).toMatchObject({ size: 1 });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await poolOf(t, 'ttl')).toMatchObject({ size: 0, evictions: 1 });
+    expect(await t.runtime.invoke(fn, '0')).toMatchObject({ ok: true, coldStart: true });
+    await t.runtime.dispose();
+  });
+
+  it('evicts the least recently used idle isolate of any pool at the isolate cap', async () => {
+    const t = createTestRuntime({ maxIsolates: 2 });
+    const [a, b, c] = ['lru-a', 'lru-b', 'lru-c'].map((n) => t.deploy(n, BUSY));
+    await t.runtime.invoke(a!, '0');
+    await t.runtime.invoke(b!, '0');
+    await t.runtime.invoke(a!, '0'); // b is now the least recently used
+    await t.runtime.invoke(c!, '0');
+    const stats = await t.runtime.stats();
+    expect(stats.totals.isolates).toBe(2);
+    expect(await poolOf(t, 'lru-b')).toMatchObject({ size: 0, evictions: 1 });
+    expect(await poolOf(t, 'lru-a')).toMatchObject({ size: 1, evictions: 0 });
+    await t.runtime.dispose();
+  });
+
+  it('evicts by the sum of memory limits, and throttles when nothing idle can go', async () => {
+    const t = createTestRuntime({ maxTotalMemoryMb: 100 });
+    const a = t.deploy('mem-a', BUSY, { memory_mb: 64 });
+    const b = t.deploy('mem-b', BUSY, { memory_mb: 64 });
+    await t.runtime.invoke(a, '0');
+    await t.runtime.invoke(b, '0');
+    expect(await poolOf(t, 'mem-a')).toMatchObject({ size: 0, evictions: 1 });
+    const [busyB, blockedA] = await Promise.all([
+      t.runtime.invoke(b, '300'),
+      t.runtime.invoke(a, '0'),
+    ]);
+    expect(busyB).toMatchObject({ ok: true });
+    expect(blockedA).toMatchObject({
+      ok: false,
+      reason: 'throttled',
+      message: expect.stringMatching(/capacity/),
+    });
+    expect((await t.runtime.stats()).totals.reserved_memory_mb).toBe(64);
+    await t.runtime.dispose();
+  });
+
+  it('retires a function: the next call starts cold', async () => {
+    const t = createTestRuntime();
+    const fn = t.deploy('retire', BUSY);
+    await t.runtime.invoke(fn, '0');
+    await t.runtime.retire('retire');
+    expect(await poolOf(t, 'retire')).toBeUndefined();
+    expect((await t.runtime.stats()).totals.isolates).toBe(0);
+    expect(await t.runtime.invoke(fn, '0')).toMatchObject({ ok: true, coldStart: true });
+    await t.runtime.dispose();
+  });
+
+  it('starts a fresh pool when the same version comes back with other code or memory', async () => {
+    const t = createTestRuntime();
+    const first = t.deploy('redeploy', 'export const handler = () => 1');
+    const second = t.deploy('redeploy', 'export const handler = () => 2');
+    expect(await t.runtime.invoke(first, '')).toMatchObject({ result: '1' });
+    expect(await t.runtime.invoke(second, '')).toMatchObject({ result: '2', coldStart: true });
+    const patched = { ...second, config: { ...second.config, timeout_ms: 999 } };
+    expect(await t.runtime.invoke(patched, '')).toMatchObject({ result: '2', coldStart: false });
+    expect((await t.runtime.stats()).totals.isolates).toBe(1);
+    await t.runtime.dispose();
+  });
+
+  it('dispose ends busy calls and refuses new ones', async () => {
+    const t = createTestRuntime();
+    const fn = t.deploy('dispose', BUSY, { timeout_ms: 10_000 });
+    await t.runtime.invoke(fn, '0');
+    const running = t.runtime.invoke(fn, '5000');
+    await new Promise((r) => setTimeout(r, 100));
+    const started = performance.now();
+    await t.runtime.dispose();
+    expect(await running).toMatchObject({ ok: false });
+    expect(performance.now() - started).toBeLessThan(5000);
+    await expect(t.runtime.invoke(fn, '0')).rejects.toMatchObject({ code: 'ServiceUnavailable' });
+  });
+});
+
+describe('CPU cap', () => {
+  it('runs at most maxExecuting isolates at once and keeps the host event loop free', async () => {
+    const t = createTestRuntime({ maxExecuting: 2 });
+    const fn = t.deploy('spin', 'export function handler() { for (;;) {} }', {
+      max_concurrency: 16,
+      timeout_ms: 400,
+    });
+    const spinning = Array.from({ length: 16 }, () => t.runtime.invoke(fn, ''));
+    await new Promise((r) => setTimeout(r, 50));
+    const stats = await t.runtime.stats();
+    expect(stats.totals.executing).toBe(2);
+    expect(stats.totals.waiting_for_cpu).toBeGreaterThan(0);
+    const lags: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const at = performance.now();
+      await new Promise((r) => setTimeout(r, 10));
+      lags.push(performance.now() - at - 10);
+    }
+    expect(Math.max(...lags)).toBeLessThan(1000);
+    const outs = await Promise.all(spinning);
+    expect(outs.every((o) => !o.ok && o.reason === 'timeout')).toBe(true);
+    await t.runtime.dispose();
+  });
+});
