@@ -80,11 +80,13 @@ describe('pools', () => {
 
   it('evicts the least recently used idle isolate of any pool at the isolate cap', async () => {
     const t = createTestRuntime({ maxIsolates: 2 });
-    const [a, b, c] = ['lru-a', 'lru-b', 'lru-c'].map((n) => t.deploy(n, BUSY));
-    await t.runtime.invoke(a!, '0');
-    await t.runtime.invoke(b!, '0');
-    await t.runtime.invoke(a!, '0'); // b is now the least recently used
-    await t.runtime.invoke(c!, '0');
+    const a = t.deploy('lru-a', BUSY);
+    const b = t.deploy('lru-b', BUSY);
+    const c = t.deploy('lru-c', BUSY);
+    await t.runtime.invoke(a, '0');
+    await t.runtime.invoke(b, '0');
+    await t.runtime.invoke(a, '0'); // b is now the least recently used
+    await t.runtime.invoke(c, '0');
     const stats = await t.runtime.stats();
     expect(stats.totals.isolates).toBe(2);
     expect(await poolOf(t, 'lru-b')).toMatchObject({ size: 0, evictions: 1 });
