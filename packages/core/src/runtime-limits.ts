@@ -6,6 +6,12 @@ const MB = 1024 * 1024;
 /** Bounds of one instance's runtime: caps on isolates, memory, CPU, queues and output. */
 export const runtimeLimitsSchema = z
   .object({
+    /**
+     * How warm calls run. `async`: on isolated-vm's threads, this thread stays free (the
+     * server's event loop). `sync`: on this thread, ≈ 20x cheaper per call but blocking
+     * it while user code runs; only for a dedicated process a supervisor can kill.
+     */
+    execution: z.enum(['async', 'sync']).default('async'),
     /** Isolates executing at once; isolated-vm gives each its own thread, unbounded. */
     maxExecuting: z.number().int().min(1).max(1024).default(Math.max(2, availableParallelism())),
     /** Live isolates across all functions; past it the least recently used idle one goes. */
@@ -16,6 +22,8 @@ export const runtimeLimitsSchema = z
       .int()
       .min(16)
       .default(Math.floor(totalmem() / MB / 2)),
+    /** Blank isolates (context + prelude) kept ready so a cold start skips creating one. */
+    spareIsolates: z.number().int().min(0).max(64).default(2),
     /** An isolate idle this long is disposed. */
     idleTtlMs: z.number().int().min(1).default(300_000),
     /** Waiters per function when all its isolates are busy; past it: throttled. */

@@ -42,3 +42,30 @@ export class CodeCache {
     this.data = undefined;
   }
 }
+
+/** Code caches by sha256, shared by every pool running that code (the same bundle deployed twice). */
+export class CodeCaches {
+  private readonly caches = new Map<string, { cache: CodeCache; users: number }>();
+
+  acquire(sha256: string): CodeCache {
+    let entry = this.caches.get(sha256);
+    if (!entry) {
+      entry = { cache: new CodeCache(), users: 0 };
+      this.caches.set(sha256, entry);
+    }
+    entry.users++;
+    return entry.cache;
+  }
+
+  release(sha256: string): void {
+    const entry = this.caches.get(sha256);
+    if (!entry || --entry.users > 0) return;
+    this.caches.delete(sha256);
+    entry.cache.release();
+  }
+
+  clear(): void {
+    for (const { cache } of this.caches.values()) cache.release();
+    this.caches.clear();
+  }
+}

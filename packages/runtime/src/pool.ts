@@ -1,5 +1,5 @@
 import type { InvocationOutcome, RunnableFunction } from '@mini-lambda/core';
-import { CodeCache } from './code-cache.ts';
+import type { CodeCache } from './code-cache.ts';
 import { Fifo } from './fifo.ts';
 import type { FunctionIsolate } from './function-isolate.ts';
 import type { PoolStats } from './stats.ts';
@@ -35,7 +35,7 @@ interface Waiter {
  */
 export class Pool {
   fn: RunnableFunction;
-  readonly codeCache = new CodeCache();
+  readonly codeCache: CodeCache;
   private readonly idle: FunctionIsolate[] = [];
   /** Isolates in a call; `busy` also counts reservations still being created. */
   private readonly inUse = new Set<FunctionIsolate>();
@@ -54,8 +54,9 @@ export class Pool {
   private readonly capacity: Capacity;
   private readonly limits: PoolLimits;
 
-  constructor(fn: RunnableFunction, capacity: Capacity, limits: PoolLimits) {
+  constructor(fn: RunnableFunction, codeCache: CodeCache, capacity: Capacity, limits: PoolLimits) {
     this.fn = fn;
+    this.codeCache = codeCache;
     this.capacity = capacity;
     this.limits = limits;
   }
@@ -188,7 +189,6 @@ export class Pool {
     while (this.evictOldest()) {
       // each call disposes one idle isolate
     }
-    if (this.size === 0) this.codeCache.release();
   }
 
   /** Ends every waiter with a refusal and every isolate, busy or not. */

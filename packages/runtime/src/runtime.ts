@@ -8,10 +8,13 @@ import {
   type RuntimeLimits,
   type RuntimeLimitsInput,
 } from '@mini-lambda/core';
-import { CodeCache } from './code-cache.ts';
+import { createBlankIsolate } from './blank-isolate.ts';
+import { CodeCache, CodeCaches } from './code-cache.ts';
 import { CpuGate } from './cpu-gate.ts';
+import type { CallResult } from './envelope.ts';
 import { FunctionIsolate } from './function-isolate.ts';
 import { type Capacity, Pool, type Ticket } from './pool.ts';
+import { SpareIsolates } from './spare-isolates.ts';
 import type { RuntimeHealth, RuntimeStats } from './stats.ts';
 
 export interface InvokeOptions {
@@ -57,7 +60,9 @@ class InProcessRuntime implements Runtime, Capacity {
   private readonly pools = new Map<string, Pool>();
   private readonly cpu: CpuGate;
   private readonly preludeCache = new CodeCache();
+  private readonly codeCaches = new CodeCaches();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly spares: SpareIsolates;
   private isolates = 0;
   private reservedMb = 0;
   private evicting = false;
@@ -70,6 +75,14 @@ class InProcessRuntime implements Runtime, Capacity {
     this.deps = deps;
     this.limits = limits;
     this.cpu = new CpuGate(limits.maxExecuting);
+    this.spares = new SpareIsolates(limits.spareIsolates, (memoryMb) =>
+      createBlankIsolate({
+        memoryMb,
+        preludeCache: this.preludeCache,
+        logLimit: limits.logLimit,
+        onCatastrophicError: (message) => this.onCatastrophicError(message),
+      }),
+    );
     const every = Math.min(Math.max(limits.idleTtlMs / 4, 250), 10_000);
     this.sweeper = setInterval(() => this.sweep(), every).unref();
   }
@@ -121,15 +134,18 @@ class InProcessRuntime implements Runtime, Capacity {
       throw err; // storage or database trouble is ours, not the function's
     }
     const releaseCpu = await this.cpu.acquire();
-    const created = await FunctionIsolate.create({
-      fn: pool.fn,
-      code,
-      codeCache: pool.codeCache,
-      preludeCache: this.preludeCache,
-      logLimit: this.limits.logLimit,
-      maxResultBytes: this.limits.maxResultBytes,
-      onCatastrophicError: (message) => this.onCatastrophicError(message),
-    }).catch((err: unknown) => {
+    const created = await FunctionIsolate.create(
+      {
+        fn: pool.fn,
+        code,
+        codeCache: pool.codeCache,
+        preludeCache: this.preludeCache,
+        logLimit: this.limits.logLimit,
+        maxResultBytes: this.limits.maxResultBytes,
+        onCatastrophicError: (message) => this.onCatastrophicError(message),
+      },
+      this.spares.take(pool.fn.config.memory_mb),
+    ).catch((err: unknown) => {
       releaseCpu();
       pool.createFailed();
       throw err;
@@ -137,6 +153,7 @@ class InProcessRuntime implements Runtime, Capacity {
     if (!created.ok) {
       releaseCpu();
       pool.createFailed();
+      this.spares.replenish();
       return {
         ...created.failure,
         invocationId,
@@ -145,7 +162,11 @@ class InProcessRuntime implements Runtime, Capacity {
       };
     }
     pool.created(created.isolate);
-    return this.run(pool, created.isolate, event, invocationId, true, started, releaseCpu);
+    try {
+      return await this.run(pool, created.isolate, event, invocationId, true, started, releaseCpu);
+    } finally {
+      this.spares.replenish();
+    }
   }
 
   private async run(
@@ -157,12 +178,24 @@ class InProcessRuntime implements Runtime, Capacity {
     started: number,
     heldCpu?: () => void,
   ): Promise<InvocationOutcome> {
-    const releaseCpu = heldCpu ?? (await this.cpu.acquire());
+    const timeoutMs = pool.fn.config.timeout_ms;
     try {
-      const result = await isolate.call(event, invocationId, pool.fn.config.timeout_ms);
+      let result: CallResult;
+      if (this.limits.execution === 'sync') {
+        // This thread runs one call at a time: it is the CPU gate.
+        heldCpu?.();
+        const running = isolate.callSync(event, invocationId, timeoutMs);
+        result = running instanceof Promise ? await running : running;
+      } else {
+        const releaseCpu = heldCpu ?? (await this.cpu.acquire());
+        try {
+          result = await isolate.call(event, invocationId, timeoutMs);
+        } finally {
+          releaseCpu();
+        }
+      }
       return { ...result, invocationId, coldStart, durationMs: performance.now() - started };
     } finally {
-      releaseCpu();
       pool.release(isolate);
     }
   }
@@ -177,9 +210,9 @@ class InProcessRuntime implements Runtime, Capacity {
         existing.fn = fn; // timeout and max_concurrency apply from the next call
         return existing;
       }
-      existing.retire();
+      this.retirePool(key, existing);
     }
-    const pool = new Pool(fn, this, this.limits);
+    const pool = new Pool(fn, this.codeCaches.acquire(fn.sha256), this, this.limits);
     this.pools.set(key, pool);
     return pool;
   }
@@ -230,10 +263,15 @@ class InProcessRuntime implements Runtime, Capacity {
   async retire(name: string, version?: number): Promise<void> {
     for (const [key, pool] of this.pools) {
       if (pool.fn.name === name && (version === undefined || pool.fn.version === version)) {
-        pool.retire();
-        this.pools.delete(key);
+        this.retirePool(key, pool);
       }
     }
+  }
+
+  private retirePool(key: string, pool: Pool): void {
+    pool.retire();
+    this.pools.delete(key);
+    this.codeCaches.release(pool.fn.sha256);
   }
 
   async stats(): Promise<RuntimeStats> {
@@ -247,6 +285,7 @@ class InProcessRuntime implements Runtime, Capacity {
         waiting: sum('waiting'),
         executing: this.cpu.active,
         waiting_for_cpu: this.cpu.waiting,
+        spares: this.spares.count,
         reserved_memory_mb: this.reservedMb,
       },
       pools,
@@ -265,6 +304,8 @@ class InProcessRuntime implements Runtime, Capacity {
     clearInterval(this.sweeper);
     for (const pool of this.pools.values()) pool.dispose();
     this.pools.clear();
+    this.codeCaches.clear();
+    this.spares.dispose();
     this.preludeCache.release();
   }
 

@@ -24,6 +24,8 @@ export interface RuntimeStats {
     /** Calls holding a CPU slot, and calls waiting for one. */
     executing: number;
     waiting_for_cpu: number;
+    /** Blank isolates ready for the next cold start (not counted in `isolates`). */
+    spares: number;
     /** Sum of the live isolates' memory limits. */
     reserved_memory_mb: number;
   };

@@ -1,69 +1,72 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestRuntime } from './harness.ts';
+import { createTestRuntime, EXECUTION_MODES } from './harness.ts';
 
-const t = createTestRuntime({ logLimit: 200 });
-afterAll(() => t.runtime.dispose());
+const LIMIT = 400;
+describe.each(EXECUTION_MODES)('%s execution', (execution) => {
+  const t = createTestRuntime({ logLimit: LIMIT, execution });
+  afterAll(() => t.runtime.dispose());
 
-describe('console capture', () => {
-  it('captures each level per invocation, with objects and errors formatted', async () => {
-    const fn = t.deploy(
-      'logs',
-      `export function handler(e) {
-        console.log('hello', 1, { a: [true] });
-        console.info('info'); console.warn('warn'); console.error(new TypeError('bad'));
-        console.debug(null, undefined);
-        return e;
-      }`,
-    );
-    const out = await t.runtime.invoke(fn, '1');
-    expect(out.ok).toBe(true);
-    const lines = out.logs.text.split('\n');
-    expect(lines.slice(0, 4)).toEqual([
-      'INFO hello 1 {"a":[true]}',
-      'INFO info',
-      'WARN warn',
-      'ERROR TypeError: bad',
-    ]);
-    expect(lines.at(-1)).toBe('DEBUG null undefined');
-    expect(out.logs.dropped).toBe(0);
-  });
+  describe('console capture', () => {
+    it('captures each level per invocation, with objects and errors formatted', async () => {
+      const fn = t.deploy(
+        'logs',
+        `export function handler(e) {
+          console.log('hello', 1, { a: [true] });
+          console.info('info'); console.warn('warn'); console.error(new TypeError('bad'));
+          console.debug(null, undefined);
+          return e;
+        }`,
+      );
+      const out = await t.runtime.invoke(fn, '1');
+      expect(out.ok).toBe(true);
+      const lines = out.logs.text.split('\n');
+      expect(lines.slice(0, 4)).toEqual([
+        'INFO hello 1 {"a":[true]}',
+        'INFO info',
+        'WARN warn',
+        'ERROR TypeError: bad',
+      ]);
+      expect(lines.at(-1)).toBe('DEBUG null undefined');
+      expect(out.logs.dropped).toBe(0);
+    });
 
-  it('starts every invocation with an empty buffer', async () => {
-    const fn = t.deploy(
-      'fresh',
-      'let n = 0; export function handler() { console.log("call", ++n) }',
-    );
-    await t.runtime.invoke(fn, '');
-    expect((await t.runtime.invoke(fn, '')).logs).toEqual({ text: 'INFO call 2', dropped: 0 });
-  });
+    it('starts every invocation with an empty buffer', async () => {
+      const fn = t.deploy(
+        'fresh',
+        'let n = 0; export function handler() { console.log("call", ++n) }',
+      );
+      await t.runtime.invoke(fn, '');
+      expect((await t.runtime.invoke(fn, '')).logs).toEqual({ text: 'INFO call 2', dropped: 0 });
+    });
 
-  it('keeps the newest lines within the bound and counts what it dropped', async () => {
-    const fn = t.deploy(
-      'chatty',
-      'export function handler() { for (let i = 0; i < 1000; i++) console.log("line", i) }',
-    );
-    const out = await t.runtime.invoke(fn, '');
-    expect(out.logs.text.length).toBeLessThanOrEqual(200);
-    expect(out.logs.text.endsWith('INFO line 999')).toBe(true);
-    const kept = out.logs.text.split('\n').length;
-    expect(out.logs.dropped).toBe(1000 - kept);
-  });
+    it('keeps the newest lines within the bound and counts what it dropped', async () => {
+      const fn = t.deploy(
+        'chatty',
+        'export function handler() { for (let i = 0; i < 1000; i++) console.log("line", i) }',
+      );
+      const out = await t.runtime.invoke(fn, '');
+      expect(out.logs.text.length).toBeLessThanOrEqual(LIMIT);
+      expect(out.logs.text.endsWith('INFO line 999')).toBe(true);
+      const kept = out.logs.text.split('\n').length;
+      expect(out.logs.dropped).toBe(1000 - kept);
+    });
 
-  it('cuts a single huge line short', async () => {
-    const fn = t.deploy('huge', 'export function handler() { console.log("y".repeat(1e6)) }');
-    const out = await t.runtime.invoke(fn, '');
-    expect(out.logs.text.length).toBeLessThanOrEqual(200);
-    expect(out.logs.dropped).toBe(1);
-  });
+    it('cuts a single huge line short', async () => {
+      const fn = t.deploy('huge', 'export function handler() { console.log("y".repeat(1e6)) }');
+      const out = await t.runtime.invoke(fn, '');
+      expect(out.logs.text.length).toBeLessThanOrEqual(LIMIT);
+      expect(out.logs.dropped).toBe(1);
+    });
 
-  it('captures logs of a failed invocation too', async () => {
-    const fn = t.deploy(
-      'logthenthrow',
-      'export function handler() { console.log("before"); throw new Error("x") }',
-    );
-    expect(await t.runtime.invoke(fn, '')).toMatchObject({
-      ok: false,
-      logs: { text: 'INFO before' },
+    it('captures logs of a failed invocation too', async () => {
+      const fn = t.deploy(
+        'logthenthrow',
+        'export function handler() { console.log("before"); throw new Error("x") }',
+      );
+      expect(await t.runtime.invoke(fn, '')).toMatchObject({
+        ok: false,
+        logs: { text: 'INFO before' },
+      });
     });
   });
 });

@@ -48,3 +48,6 @@ export function createTestRuntime(
     },
   };
 }
+
+/** Both ways the runtime can run a warm call; behaviour must not differ between them. */
+export const EXECUTION_MODES = ['async', 'sync'] as const;

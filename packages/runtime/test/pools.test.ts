@@ -115,6 +115,23 @@ describe('pools', () => {
     await t.runtime.dispose();
   });
 
+  it('keeps blank spare isolates for the memory size last cold-started', async () => {
+    const t = createTestRuntime({ spareIsolates: 2 });
+    const a = t.deploy('spare-a', BUSY, { memory_mb: 64 });
+    await t.runtime.invoke(a, '0');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await t.runtime.stats()).totals).toMatchObject({ isolates: 1, spares: 2 });
+    const b = t.deploy('spare-b', 'export const handler = () => "b"', { memory_mb: 64 });
+    expect(await t.runtime.invoke(b, '')).toMatchObject({
+      ok: true,
+      result: '"b"',
+      coldStart: true,
+    });
+    expect((await t.runtime.stats()).totals).toMatchObject({ isolates: 2, spares: 1 });
+    await t.runtime.dispose();
+    expect((await t.runtime.stats()).totals).toMatchObject({ isolates: 0, spares: 0 });
+  });
+
   it('retires a function: the next call starts cold', async () => {
     const t = createTestRuntime();
     const fn = t.deploy('retire', BUSY);

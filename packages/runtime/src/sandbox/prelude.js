@@ -156,7 +156,12 @@
     return `${tag}${logs.text.length},${logs.dropped};${logs.text}${payload}`;
   }
 
-  // Binds a module namespace to a runner: the one function the host calls per invocation.
+  const promiseThen = Promise.prototype.then;
+  const PromiseCtor = Promise;
+
+  // Binds a module namespace to the three entry points the host calls: `run` (async
+  // callers await its promise), and `runSync` + `take` + `wait` for callers that run the
+  // handler synchronously and only fall back to waiting when it is really asynchronous.
   return function attach(namespace, metaJson) {
     const meta = parse(metaJson);
     const handler = namespace.handler;
@@ -168,7 +173,23 @@
     const functionVersion = toStr(meta.version);
     const memoryLimitInMB = meta.memoryMb;
 
-    return async function run(eventJson, invocationId, timeoutMs) {
+    function finish(result) {
+      let json;
+      try {
+        json = result === undefined ? 'null' : stringify(result);
+      } catch (e) {
+        return envelope('I', `The result is not JSON-serializable: ${describe(e).message}`);
+      }
+      if (typeof json !== 'string') {
+        return envelope('I', `The result is not JSON-serializable: a ${typeof result}`);
+      }
+      return envelope('R', json);
+    }
+
+    const fail = (e) => envelope('E', stringify(describe(e)));
+
+    // The envelope string when the handler finished synchronously, else a promise of it.
+    function start(eventJson, invocationId, timeoutMs) {
       const deadline = now() + timeoutMs;
       let event = null;
       if (eventJson !== '') {
@@ -189,20 +210,55 @@
       };
       let result;
       try {
-        result = await apply(handler, undefined, [event, context]);
+        result = apply(handler, undefined, [event, context]);
       } catch (e) {
-        return envelope('E', stringify(describe(e)));
+        return fail(e);
       }
-      let json;
+      if (result === null || (typeof result !== 'object' && typeof result !== 'function')) {
+        return finish(result);
+      }
+      let then;
       try {
-        json = result === undefined ? 'null' : stringify(result);
+        then = result.then;
       } catch (e) {
-        return envelope('I', `The result is not JSON-serializable: ${describe(e).message}`);
+        return fail(e);
       }
-      if (typeof json !== 'string') {
-        return envelope('I', `The result is not JSON-serializable: a ${typeof result}`);
-      }
-      return envelope('R', json);
+      if (typeof then !== 'function') return finish(result);
+      // Adopt the thenable as `await` would, with the intrinsics captured above.
+      const adopted = new PromiseCtor((resolve) => resolve(result));
+      return apply(promiseThen, adopted, [finish, fail]);
+    }
+
+    let pending;
+    let settled = '';
+    return {
+      run: async (eventJson, invocationId, timeoutMs) => start(eventJson, invocationId, timeoutMs),
+      runSync(eventJson, invocationId, timeoutMs) {
+        const out = start(eventJson, invocationId, timeoutMs);
+        if (typeof out === 'string') return out;
+        settled = '';
+        pending = apply(promiseThen, out, [
+          (envelopeString) => {
+            settled = envelopeString;
+            return envelopeString;
+          },
+        ]);
+        return ''; // not settled yet: the host calls take(), then wait()
+      },
+      take() {
+        const out = settled;
+        if (out !== '') {
+          settled = '';
+          pending = undefined;
+        }
+        return out;
+      },
+      wait() {
+        const p = pending;
+        pending = undefined;
+        settled = '';
+        return p;
+      },
     };
   };
 });
