@@ -6,6 +6,7 @@ const isolatedVm = { pool: 'forks' as const, execArgv: ['--no-node-snapshot'] };
 
 export default defineConfig({
   test: {
+    reporters: ['default', './vitest.summary-reporter.ts'],
     projects: [
       {
         test: {
