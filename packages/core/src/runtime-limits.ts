@@ -24,6 +24,8 @@ export const runtimeLimitsSchema = z
       .default(Math.floor(totalmem() / MB / 2)),
     /** Blank isolates (context + prelude) kept ready so a cold start skips creating one. */
     spareIsolates: z.number().int().min(0).max(64).default(2),
+    /** Creating an isolate and running a module's top-level code (Lambda's init phase: 10 s). */
+    initTimeoutMs: z.number().int().min(1).max(900_000).default(10_000),
     /** An isolate idle this long is disposed. */
     idleTtlMs: z.number().int().min(1).default(300_000),
     /** Waiters per function when all its isolates are busy; past it: throttled. */

@@ -12,6 +12,8 @@ export interface IsolateSpec {
   preludeCache: CodeCache;
   logLimit: number;
   maxResultBytes: number;
+  /** Bound on creating the isolate and running the module's top-level code. */
+  initTimeoutMs: number;
   /** V8 lost control of this isolate; the process should be recycled. */
   onCatastrophicError: (message: string) => void;
 }
@@ -55,7 +57,8 @@ export class FunctionIsolate {
 
   /**
    * Creates the isolate, runs the prelude, compiles and evaluates the module and binds
-   * its handler, all within `timeout_ms` (top-level code counts against it).
+   * its handler, all within `initTimeoutMs` (Lambda's separate init phase: top-level
+   * code does not eat into the invocation's `timeout_ms`).
    */
   static async create(
     spec: IsolateSpec,
@@ -88,7 +91,7 @@ export class FunctionIsolate {
       await module.instantiate(blank.context, (specifier: string) => {
         throw new Error(`Imports are resolved at build time; cannot import "${specifier}"`);
       });
-      await module.evaluate({ timeout: fn.config.timeout_ms });
+      await module.evaluate({ timeout: spec.initTimeoutMs });
       const meta = {
         name: fn.name,
         version: fn.version,
@@ -112,21 +115,29 @@ export class FunctionIsolate {
       self = new FunctionIsolate(blank.isolate, entry, spec.maxResultBytes);
       return self;
     };
+    const building = build();
     const outcome = await withDeadline(
-      build().then(
+      building.then(
         (created) => ({ ok: true as const, isolate: created }),
         (err: unknown) => ({
           ok: false as const,
-          failure: classify(err, isolate, fn.config.timeout_ms),
+          failure: classify(err, isolate, spec.initTimeoutMs),
         }),
       ),
-      fn.config.timeout_ms,
-      () => ({ ok: false as const, failure: timedOut(fn.config.timeout_ms) }),
+      spec.initTimeoutMs,
+      () => ({ ok: false as const, failure: timedOut(spec.initTimeoutMs) }),
       (finish) => {
         crash = (failure) => finish({ ok: false, failure });
       },
     );
-    if (!outcome.ok && isolate) disposeIsolate(isolate);
+    if (!outcome.ok) {
+      if (isolate) disposeIsolate(isolate);
+      // Past the deadline the build may still finish (or create its isolate) later.
+      building.then(
+        (late) => late.dispose(),
+        () => isolate && disposeIsolate(isolate),
+      );
+    }
     return outcome;
   }
 
@@ -210,13 +221,6 @@ export class FunctionIsolate {
     if (this.disposed) return;
     this.disposed = true;
     disposeIsolate(this.isolate);
-  }
-
-  /** Heap in use, for stats; undefined once disposed. */
-  heapUsedBytes(): number | undefined {
-    if (!this.reusable) return undefined;
-    const h = this.isolate.getHeapStatisticsSync();
-    return h.used_heap_size + h.externally_allocated_size;
   }
 }
 

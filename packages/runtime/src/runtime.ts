@@ -142,6 +142,7 @@ class InProcessRuntime implements Runtime, Capacity {
         preludeCache: this.preludeCache,
         logLimit: this.limits.logLimit,
         maxResultBytes: this.limits.maxResultBytes,
+        initTimeoutMs: this.limits.initTimeoutMs,
         onCatastrophicError: (message) => this.onCatastrophicError(message),
       },
       this.spares.take(pool.fn.config.memory_mb),

@@ -169,11 +169,24 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       });
     });
 
-    it('times out top-level code that never finishes', async () => {
-      const out = await invoke('init-loop', 'for (;;) {} export function handler() {}', {
-        timeout_ms: 200,
+    it('bounds top-level code by the init timeout, not the invocation timeout', async () => {
+      const init = createTestRuntime({ execution, initTimeoutMs: 300 });
+      const loop = init.deploy('init-loop', 'for (;;) {} export function handler() {}');
+      expect(await init.runtime.invoke(loop, '')).toMatchObject({
+        ok: false,
+        reason: 'timeout',
+        coldStart: true,
       });
-      expect(out).toMatchObject({ ok: false, reason: 'timeout', coldStart: true });
+      await init.runtime.dispose();
+      // Slow top-level code does not eat into the handler's own timeout.
+      const roomy = createTestRuntime({ execution, initTimeoutMs: 10_000 });
+      const slowInit = roomy.deploy(
+        'init-slow',
+        'const end = Date.now() + 150; while (Date.now() < end) {} export const handler = () => "up"',
+        { timeout_ms: 100 },
+      );
+      expect(await roomy.runtime.invoke(slowInit, '')).toMatchObject({ ok: true, result: '"up"' });
+      await roomy.runtime.dispose();
     });
   });
 
