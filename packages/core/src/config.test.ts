@@ -19,6 +19,7 @@ describe('function config', () => {
     [{ memory_mb: 1025 }, 'memory_mb'],
     [{ max_concurrency: 0 }, 'max_concurrency'],
     [{ env: { 'BAD-KEY': 'x' } }, 'env'],
+    [JSON.parse('{"env":{"__proto__":"x","A":"1"}}'), 'env'],
     [{ env: { K: 1 } }, 'env'],
     [{ env: { K: 'x'.repeat(5000) } }, 'env'],
     [{ surprise: true }, ''],

@@ -12,16 +12,26 @@ export const CONFIG_LIMITS = {
 
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
-const envSchema = z
-  .record(z.string().regex(ENV_KEY, 'environment keys are letters, digits and _'), z.string())
+// zod drops an own `__proto__` key silently; refuse it instead of losing it.
+const noProtoKey = z
+  .unknown()
   .refine(
-    (env) =>
-      Object.entries(env).reduce(
-        (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
-        0,
-      ) <= CONFIG_LIMITS.envBytes,
-    `environment variables may total at most ${CONFIG_LIMITS.envBytes} bytes`,
+    (v) => !(v !== null && typeof v === 'object' && Object.hasOwn(v, '__proto__')),
+    'the environment key __proto__ is not allowed',
   );
+
+const envSchema = noProtoKey.pipe(
+  z
+    .record(z.string().regex(ENV_KEY, 'environment keys are letters, digits and _'), z.string())
+    .refine(
+      (env) =>
+        Object.entries(env).reduce(
+          (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+          0,
+        ) <= CONFIG_LIMITS.envBytes,
+      `environment variables may total at most ${CONFIG_LIMITS.envBytes} bytes`,
+    ),
+);
 
 const { timeoutMs, memoryMb, maxConcurrency } = CONFIG_LIMITS;
 

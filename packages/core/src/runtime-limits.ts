@@ -27,11 +27,11 @@ export const runtimeLimitsSchema = z
     /** Creating an isolate and running a module's top-level code (Lambda's init phase: 10 s). */
     initTimeoutMs: z.number().int().min(1).max(900_000).default(10_000),
     /** An isolate idle this long is disposed. */
-    idleTtlMs: z.number().int().min(1).default(300_000),
+    idleTtlMs: z.number().int().min(1).max(86_400_000).default(300_000),
     /** Waiters per function when all its isolates are busy; past it: throttled. */
     queueLimit: z.number().int().min(0).max(100_000).default(100),
     /** How long a waiter waits for an isolate before it is throttled. */
-    queueTimeoutMs: z.number().int().min(1).default(3_000),
+    queueTimeoutMs: z.number().int().min(1).max(900_000).default(3_000),
     /** Console output kept per invocation (newest characters win). */
     logLimit: z
       .number()

@@ -1,28 +1,46 @@
 import { Fifo } from './fifo.ts';
 
+/** Frees a slot; idempotent. */
+export type Release = () => void;
+
+interface Waiter {
+  grant: (release: Release) => void;
+  timer: NodeJS.Timeout;
+}
+
 /**
  * Caps how many isolates execute at once. isolated-vm runs every busy isolate on its own
  * thread without bound, so without this 16 spinning functions on 2 cores would starve
- * the host's event loop and every other function. Waiters are served in arrival order.
+ * the host's event loop and every other function. Waiters are served in arrival order,
+ * and give up after a bound so one function's spinners cannot delay others forever.
  */
 export class CpuGate {
   private running = 0;
-  private readonly waiters = new Fifo<() => void>();
-
+  private readonly waiters = new Fifo<Waiter>();
   readonly limit: number;
 
   constructor(limit: number) {
     this.limit = limit;
   }
 
-  /** Resolves when a slot is free; call the returned function exactly once to free it. */
-  acquire(): Promise<() => void> | (() => void) {
+  /** A releaser when a slot is (or becomes) free within `waitMs`, else undefined. */
+  acquire(waitMs: number): Release | Promise<Release | undefined> {
     if (this.running < this.limit) {
       this.running++;
       return this.releaser();
     }
     return new Promise((resolve) => {
-      this.waiters.push(() => resolve(this.releaser()));
+      const waiter: Waiter = {
+        grant: (release) => {
+          clearTimeout(waiter.timer);
+          resolve(release);
+        },
+        timer: setTimeout(() => {
+          this.waiters.remove(waiter);
+          resolve(undefined);
+        }, waitMs),
+      };
+      this.waiters.push(waiter);
     });
   }
 
@@ -34,14 +52,14 @@ export class CpuGate {
     return this.running;
   }
 
-  private releaser(): () => void {
+  private releaser(): Release {
     let released = false;
     return () => {
       if (released) return;
       released = true;
       const next = this.waiters.shift();
       // Hand the slot straight to the next waiter, so the count never dips and refills.
-      if (next) next();
+      if (next) next.grant(this.releaser());
       else this.running--;
     };
   }

@@ -1,4 +1,9 @@
-import type { CapturedLogs, FailureReason, FunctionErrorInfo } from '@mini-lambda/core';
+import {
+  type CapturedLogs,
+  type FailureReason,
+  type FunctionErrorInfo,
+  NO_LOGS,
+} from '@mini-lambda/core';
 
 /** What one call into an isolate produced, before the pool adds timing and cold-start. */
 export type CallResult =
@@ -11,35 +16,43 @@ export type CallResult =
       logs: CapturedLogs;
     };
 
-const NO_LOGS: CapturedLogs = { text: '', dropped: 0 };
+/** Bounds the host applies to what comes out of an isolate, whatever the prelude did. */
+export interface EnvelopeLimits {
+  maxResultBytes: number;
+  logLimit: number;
+}
+
+/** The same bounds the prelude applies; enforced again here since user code shares its isolate. */
+const LIMITS = { name: 256, message: 4096, stack: 16384 } as const;
+
+const HEADER = /^[REIJ](\d{1,9}),(\d{1,9});/;
 
 /**
  * Reads the prelude's envelope `<tag><logs length>,<dropped>;<logs><payload>` with
  * string slicing only: the result JSON is never parsed here. Anything malformed is
  * reported as an error of the function, since only its own isolate could produce it.
  */
-export function readEnvelope(raw: unknown, maxResultBytes: number): CallResult {
+export function readEnvelope(raw: unknown, limits: EnvelopeLimits): CallResult {
   if (typeof raw !== 'string') return malformed();
-  const semi = raw.indexOf(';');
-  const comma = raw.indexOf(',');
-  if (semi < 0 || comma < 0 || comma > semi) return malformed();
-  const logLength = Number(raw.slice(1, comma));
-  const dropped = Number(raw.slice(comma + 1, semi));
-  const payloadStart = semi + 1 + logLength;
-  if (!Number.isSafeInteger(logLength) || !Number.isSafeInteger(dropped)) return malformed();
-  if (payloadStart > raw.length) return malformed();
+  const header = HEADER.exec(raw.length > 32 ? raw.slice(0, 32) : raw);
+  if (!header) return malformed();
+  const logLength = Number(header[1]);
+  const dropped = Number(header[2]);
+  const logStart = header[0].length;
+  const payloadStart = logStart + logLength;
+  if (logLength > limits.logLimit || payloadStart > raw.length) return malformed();
   const logs =
     logLength === 0 && dropped === 0
       ? NO_LOGS
-      : { text: raw.slice(semi + 1, payloadStart), dropped };
+      : { text: raw.slice(logStart, payloadStart), dropped };
   const payload = raw.slice(payloadStart);
   switch (raw[0]) {
     case 'R':
-      return exceedsBytes(payload, maxResultBytes)
+      return exceedsBytes(payload, limits.maxResultBytes)
         ? {
             ok: false,
             reason: 'result_too_large',
-            message: `The result is larger than ${maxResultBytes} bytes`,
+            message: `The result is larger than ${limits.maxResultBytes} bytes`,
             logs,
           }
         : { ok: true, result: payload, logs };
@@ -48,17 +61,29 @@ export function readEnvelope(raw: unknown, maxResultBytes: number): CallResult {
       return { ok: false, reason: 'error', message: error.message, error, logs };
     }
     case 'I':
-      return { ok: false, reason: 'invalid_result', message: payload, logs };
-    case 'J':
+      return { ok: false, reason: 'invalid_result', message: bound(payload, LIMITS.message), logs };
+    default:
       return {
         ok: false,
         reason: 'invalid_event',
-        message: `The event is not valid JSON: ${payload}`,
+        message: `The event is not valid JSON: ${bound(payload, LIMITS.message)}`,
         logs,
       };
-    default:
-      return malformed();
   }
+}
+
+/** Cuts a string to `limit` characters, marking the cut. */
+export function bound(s: string, limit: number): string {
+  return s.length > limit ? `${s.slice(0, limit - 1)}\u2026` : s;
+}
+
+/** A function error with every field bounded. */
+export function boundedError(name: string, message: string, stack: string): FunctionErrorInfo {
+  return {
+    name: bound(name, LIMITS.name),
+    message: bound(message, LIMITS.message),
+    stack: bound(stack, LIMITS.stack),
+  };
 }
 
 function exceedsBytes(s: string, limit: number): boolean {
@@ -66,18 +91,20 @@ function exceedsBytes(s: string, limit: number): boolean {
   return s.length * 3 > limit && Buffer.byteLength(s) > limit;
 }
 
-/** The prelude built this JSON from bounded strings; still, check its shape. */
+/** The prelude built this JSON from bounded strings; still, check its shape and bounds. */
 function parseErrorInfo(json: string): FunctionErrorInfo {
-  try {
-    const v: unknown = JSON.parse(json);
-    if (v && typeof v === 'object') {
-      const { name, message, stack } = v as Record<string, unknown>;
-      if (typeof name === 'string' && typeof message === 'string' && typeof stack === 'string') {
-        return { name, message, stack };
+  if (json.length <= LIMITS.name + LIMITS.message + LIMITS.stack + 1024) {
+    try {
+      const v: unknown = JSON.parse(json);
+      if (v && typeof v === 'object') {
+        const { name, message, stack } = v as Record<string, unknown>;
+        if (typeof name === 'string' && typeof message === 'string' && typeof stack === 'string') {
+          return boundedError(name, message, stack);
+        }
       }
+    } catch {
+      // fall through to the generic description
     }
-  } catch {
-    // fall through to the generic description
   }
   return { name: 'Error', message: 'The function failed with an unreadable error', stack: '' };
 }

@@ -1,7 +1,15 @@
 import type { RunnableFunction } from '@mini-lambda/core';
 import { type BlankIsolate, createBlankIsolate, disposeIsolate } from './blank-isolate.ts';
 import type { CodeCache } from './code-cache.ts';
-import { type CallResult, readEnvelope } from './envelope.ts';
+import { type CallResult, type EnvelopeLimits, readEnvelope } from './envelope.ts';
+import {
+  classify,
+  crashed,
+  type DisposeReason,
+  disposeReasonOf,
+  timedOut,
+  withDeadline,
+} from './failures.ts';
 import type { Isolate, Reference } from './ivm.ts';
 
 /** Everything needed to bring up one isolate for a function version. */
@@ -28,8 +36,6 @@ interface Entry {
   wait: Reference<() => Promise<string>>;
 }
 
-const NO_LOGS = { text: '', dropped: 0 };
-
 /**
  * One warm isolate: a context with the prelude and a compiled handler. Runs one
  * invocation at a time; after a timeout, OOM or crash it is disposed and never reused.
@@ -38,21 +44,21 @@ export class FunctionIsolate {
   /** performance.now() of the last release; the pool's LRU and idle TTL read it. */
   lastUsedAt = performance.now();
   private finishPending: ((result: CallResult) => void) | undefined;
-  private disposed = false;
+  private disposedBecause: DisposeReason | undefined;
 
   private readonly isolate: Isolate;
   private readonly entry: Entry;
-  private readonly maxResultBytes: number;
+  private readonly limits: EnvelopeLimits;
 
-  private constructor(isolate: Isolate, entry: Entry, maxResultBytes: number) {
+  private constructor(isolate: Isolate, entry: Entry, limits: EnvelopeLimits) {
     this.isolate = isolate;
     this.entry = entry;
-    this.maxResultBytes = maxResultBytes;
+    this.limits = limits;
   }
 
   /** False once the isolate is disposed or in an unknown state. */
   get reusable(): boolean {
-    return !this.disposed && !this.isolate.isDisposed;
+    return this.disposedBecause === undefined && !this.isolate.isDisposed;
   }
 
   /**
@@ -112,16 +118,25 @@ export class FunctionIsolate {
         take: ref('take'),
         wait: ref('wait'),
       } as Entry;
-      self = new FunctionIsolate(blank.isolate, entry, spec.maxResultBytes);
+      self = new FunctionIsolate(blank.isolate, entry, {
+        maxResultBytes: spec.maxResultBytes,
+        logLimit: spec.logLimit,
+      });
       return self;
     };
+    const startedAt = performance.now();
     const building = build();
     const outcome = await withDeadline(
       building.then(
         (created) => ({ ok: true as const, isolate: created }),
         (err: unknown) => ({
           ok: false as const,
-          failure: classify(err, isolate, spec.initTimeoutMs),
+          failure: classify(err, {
+            isolate,
+            disposedBecause: undefined,
+            startedAt,
+            timeoutMs: spec.initTimeoutMs,
+          }),
         }),
       ),
       spec.initTimeoutMs,
@@ -134,7 +149,7 @@ export class FunctionIsolate {
       if (isolate) disposeIsolate(isolate);
       // Past the deadline the build may still finish (or create its isolate) later.
       building.then(
-        (late) => late.dispose(),
+        (late) => late.dispose('timeout'),
         () => isolate && disposeIsolate(isolate),
       );
     }
@@ -146,11 +161,12 @@ export class FunctionIsolate {
    * settles, by `timeoutMs` at the latest.
    */
   call(event: string, invocationId: string, timeoutMs: number): Promise<CallResult> {
+    const startedAt = performance.now();
     const running = this.entry.run.apply(undefined, [event, invocationId, timeoutMs], {
       result: { promise: true },
       timeout: timeoutMs,
     });
-    return this.settle(running, timeoutMs);
+    return this.settle(running, startedAt, timeoutMs);
   }
 
   /**
@@ -165,38 +181,46 @@ export class FunctionIsolate {
     invocationId: string,
     timeoutMs: number,
   ): CallResult | Promise<CallResult> {
-    const started = performance.now();
+    const startedAt = performance.now();
     try {
       const args = [event, invocationId, timeoutMs] as const;
       let raw = this.entry.runSync.applySync(undefined, [...args], { timeout: timeoutMs });
       if (raw === '') raw = this.entry.take.applySync(undefined, [], { timeout: timeoutMs });
-      if (raw !== '') return readEnvelope(raw, this.maxResultBytes);
+      if (raw !== '') return readEnvelope(raw, this.limits);
     } catch (err) {
-      return this.failed(err, timeoutMs);
+      return this.failed(err, startedAt, timeoutMs);
     }
-    const left = Math.max(1, Math.ceil(timeoutMs - (performance.now() - started)));
+    const left = Math.max(1, Math.ceil(timeoutMs - (performance.now() - startedAt)));
     const waiting = this.entry.wait.apply(undefined, [], {
       result: { promise: true },
       timeout: left,
     });
-    return this.settle(waiting, left);
+    return this.settle(waiting, performance.now(), left);
   }
 
-  private settle(running: Promise<unknown>, timeoutMs: number): Promise<CallResult> {
+  private settle(
+    running: Promise<unknown>,
+    startedAt: number,
+    timeoutMs: number,
+  ): Promise<CallResult> {
     const settled = running.then(
-      (raw) => readEnvelope(raw, this.maxResultBytes),
-      (err: unknown) => this.failed(err, timeoutMs),
+      (raw) => readEnvelope(raw, this.limits),
+      (err: unknown) => this.failed(err, startedAt, timeoutMs),
     );
     return withDeadline(
       settled,
       timeoutMs,
-      () => timedOut(timeoutMs),
+      () => {
+        this.dispose('timeout'); // terminates whatever still runs in the isolate
+        return timedOut(timeoutMs);
+      },
       (finish) => {
         this.finishPending = finish;
       },
     ).then((result) => {
       this.finishPending = undefined;
-      if (!result.ok && DISCARD_AFTER.has(result.reason)) this.dispose();
+      const reason = disposeReasonOf(result);
+      if (reason) this.dispose(reason);
       return result;
     });
   }
@@ -205,86 +229,23 @@ export class FunctionIsolate {
    * The prelude catches everything user code throws, so a rejection means the isolate
    * itself failed (limit, termination): its state is unknown and it goes.
    */
-  private failed(err: unknown, timeoutMs: number): CallResult {
-    const failure = classify(err, this.isolate, timeoutMs);
-    this.dispose();
+  private failed(err: unknown, startedAt: number, timeoutMs: number): CallResult {
+    const { isolate, disposedBecause } = this;
+    const failure = classify(err, { isolate, disposedBecause, startedAt, timeoutMs });
+    this.dispose(disposeReasonOf(failure) ?? 'crashed');
     return failure;
   }
 
   /** Ends the call in flight (if any) with `result` and disposes the isolate. */
   private fail(result: CallResult): void {
     this.finishPending?.(result);
-    this.dispose();
+    this.dispose('crashed');
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  /** Disposes the isolate; the first reason given is how a call still running in it ends. */
+  dispose(reason: DisposeReason = 'shutdown'): void {
+    if (this.disposedBecause !== undefined) return;
+    this.disposedBecause = reason;
     disposeIsolate(this.isolate);
   }
-}
-
-/** Outcomes after which the isolate's state is unknown, so it is not reused. */
-const DISCARD_AFTER: ReadonlySet<string> = new Set(['timeout', 'oom', 'crashed']);
-
-/**
- * Settles with `work`, or with `onExpire()` after `ms` (disposing is the caller's job).
- * `expose` receives an early finisher so a catastrophic error can end the wait too.
- */
-function withDeadline<T>(
-  work: Promise<T>,
-  ms: number,
-  onExpire: () => T,
-  expose: (finish: (value: T) => void) => void,
-): Promise<T> {
-  return new Promise<T>((resolve) => {
-    let settled = false;
-    const finish = (value: T): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(value);
-    };
-    const timer = setTimeout(() => finish(onExpire()), ms);
-    expose(finish);
-    work.then(finish);
-  });
-}
-
-/** Turns a rejection from isolated-vm into an outcome. */
-function classify(err: unknown, isolate: Isolate | undefined, timeoutMs: number): CallResult {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/memory limit/i.test(message)) {
-    return {
-      ok: false,
-      reason: 'oom',
-      message: 'The function exceeded its memory limit',
-      logs: NO_LOGS,
-    };
-  }
-  if (/timed out/i.test(message)) return timedOut(timeoutMs);
-  if (isolate?.isDisposed) return timedOut(timeoutMs);
-  // Errors thrown while loading (syntax error, top-level throw, no handler export):
-  // isolated-vm copies them out as host errors with name, message and stack strings.
-  const name = err instanceof Error ? err.name : 'Error';
-  const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack : '';
-  return { ok: false, reason: 'error', message, error: { name, message, stack }, logs: NO_LOGS };
-}
-
-function timedOut(timeoutMs: number): CallResult {
-  return {
-    ok: false,
-    reason: 'timeout',
-    message: `The function timed out after ${timeoutMs} ms`,
-    logs: NO_LOGS,
-  };
-}
-
-function crashed(message: string): CallResult {
-  return {
-    ok: false,
-    reason: 'crashed',
-    message: `The isolate crashed: ${message}`,
-    logs: NO_LOGS,
-  };
 }

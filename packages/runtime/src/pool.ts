@@ -16,6 +16,10 @@ export interface Capacity {
   reserve(memoryMb: number, requester: Pool): boolean;
   /** Returns the room of an isolate (or reservation) that ended. */
   free(memoryMb: number): void;
+  /** An isolate of `pool` went idle: room for pools whose waiters are blocked on the cap. */
+  idled(pool: Pool): void;
+  /** `pool` now has waiters, or no longer has any. */
+  waiting(pool: Pool, hasWaiters: boolean): void;
 }
 
 export interface PoolLimits {
@@ -75,7 +79,12 @@ export class Pool {
   }
 
   acquire(): Ticket | Promise<Ticket> {
-    const warm = this.idle.pop();
+    let warm = this.idle.pop();
+    while (warm && !warm.reusable) {
+      // Lost while idle (a catastrophic error): give its room back and look again.
+      this.capacity.free(this.fn.config.memory_mb);
+      warm = this.idle.pop();
+    }
     if (warm) {
       this.busy++;
       this.inUse.add(warm);
@@ -97,10 +106,12 @@ export class Pool {
         },
         timer: setTimeout(() => {
           this.waiters.remove(waiter);
+          if (this.waiters.length === 0) this.capacity.waiting(this, false);
           resolve(this.throttle(`no isolate became free within ${this.limits.queueTimeoutMs} ms`));
         }, this.limits.queueTimeoutMs),
       };
       this.waiters.push(waiter);
+      if (this.waiters.length === 1) this.capacity.waiting(this, true);
     });
   }
 
@@ -131,7 +142,7 @@ export class Pool {
     this.inUse.delete(isolate);
     isolate.lastUsedAt = performance.now();
     if (isolate.reusable) {
-      const next = this.waiters.shift();
+      const next = this.nextWaiter();
       if (next) {
         this.busy++;
         this.inUse.add(isolate);
@@ -140,6 +151,7 @@ export class Pool {
       }
       if (!this.retired) {
         this.idle.push(isolate);
+        this.capacity.idled(this);
         return;
       }
     }
@@ -149,11 +161,15 @@ export class Pool {
   }
 
   record(outcome: InvocationOutcome): void {
+    if (!outcome.ok && outcome.reason === 'throttled') {
+      this.counts.throttles++; // refused before it ran (no CPU slot in time)
+      return;
+    }
     this.counts.invocations++;
     if (outcome.coldStart) this.counts.cold_starts++;
     if (outcome.ok) return;
     if (outcome.reason === 'timeout') this.counts.timeouts++;
-    else if (outcome.reason !== 'throttled') this.counts.errors++;
+    else this.counts.errors++;
   }
 
   /** Disposes the least recently used idle isolate; false when there is none. */
@@ -173,7 +189,18 @@ export class Pool {
 
   /** Waiters blocked on the runtime-wide cap get a chance when room frees elsewhere. */
   grantFreedSlot(): void {
-    if (this.waiters.length > 0 && this.tryReserve()) this.waiters.shift()?.grant({ kind: 'cold' });
+    if (this.waiters.length > 0 && this.tryReserve()) this.nextWaiter()?.grant({ kind: 'cold' });
+  }
+
+  private nextWaiter(): Waiter | undefined {
+    const next = this.waiters.shift();
+    if (next && this.waiters.length === 0) this.capacity.waiting(this, false);
+    return next;
+  }
+
+  /** Idle isolates, for the runtime's eviction planning. */
+  get idleCount(): number {
+    return this.idle.length;
   }
 
   get hasWaiters(): boolean {
@@ -193,9 +220,11 @@ export class Pool {
 
   /** Ends every waiter with a refusal and every isolate, busy or not. */
   dispose(): void {
+    // Waiters first: freeing isolates below must not hand them new cold starts.
+    const waiters = this.waiters.drain();
+    if (waiters.length > 0) this.capacity.waiting(this, false);
+    for (const waiter of waiters) waiter.grant(this.throttle('the runtime is shutting down'));
     this.retire();
-    for (const waiter of this.waiters.drain())
-      waiter.grant(this.throttle('the runtime is shutting down'));
     // Their calls settle as failures; release() then returns the capacity.
     for (const isolate of this.inUse) isolate.dispose();
   }

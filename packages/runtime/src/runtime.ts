@@ -9,11 +9,12 @@ import {
   type RuntimeLimitsInput,
 } from '@mini-lambda/core';
 import { createBlankIsolate } from './blank-isolate.ts';
+import { GlobalCapacity } from './capacity.ts';
 import { CodeCache, CodeCaches } from './code-cache.ts';
-import { CpuGate } from './cpu-gate.ts';
+import { CpuGate, type Release } from './cpu-gate.ts';
 import type { CallResult } from './envelope.ts';
 import { FunctionIsolate } from './function-isolate.ts';
-import { type Capacity, Pool, type Ticket } from './pool.ts';
+import { Pool } from './pool.ts';
 import { SpareIsolates } from './spare-isolates.ts';
 import type { RuntimeHealth, RuntimeStats } from './stats.ts';
 
@@ -56,16 +57,18 @@ export function createInProcessRuntime(
   return new InProcessRuntime(deps, parseRuntimeLimits(limits));
 }
 
-class InProcessRuntime implements Runtime, Capacity {
+type Timing = { invocationId: string; coldStart: boolean; started: number };
+
+class InProcessRuntime implements Runtime {
   private readonly pools = new Map<string, Pool>();
+  /** Retired pools whose busy isolates or waiters have not finished yet. */
+  private readonly draining = new Set<Pool>();
+  private readonly capacity: GlobalCapacity;
   private readonly cpu: CpuGate;
   private readonly preludeCache = new CodeCache();
   private readonly codeCaches = new CodeCaches();
-  private readonly sweeper: NodeJS.Timeout;
   private readonly spares: SpareIsolates;
-  private isolates = 0;
-  private reservedMb = 0;
-  private evicting = false;
+  private readonly sweeper: NodeJS.Timeout;
   private disposed = false;
   private catastrophicError: string | undefined;
   private readonly deps: RuntimeDeps;
@@ -74,6 +77,7 @@ class InProcessRuntime implements Runtime, Capacity {
   constructor(deps: RuntimeDeps, limits: RuntimeLimits) {
     this.deps = deps;
     this.limits = limits;
+    this.capacity = new GlobalCapacity(limits, () => this.pools.values());
     this.cpu = new CpuGate(limits.maxExecuting);
     this.spares = new SpareIsolates(limits.spareIsolates, (memoryMb) =>
       createBlankIsolate({
@@ -92,48 +96,37 @@ class InProcessRuntime implements Runtime, Capacity {
     event: string,
     options: InvokeOptions = {},
   ): Promise<InvocationOutcome> {
-    if (this.disposed)
+    if (this.disposed) {
       throw new MiniLambdaError('ServiceUnavailable', 'The runtime has been disposed');
+    }
     const invocationId = options.invocationId ?? randomUUID();
     const pool = this.poolFor(fn);
     const pending = pool.acquire();
-    const ticket: Ticket = pending instanceof Promise ? await pending : pending;
-    if (ticket.kind === 'throttled') {
-      const { message, retryAfterMs } = ticket;
-      return {
-        ok: false,
-        reason: 'throttled',
-        message,
-        retryAfterMs,
-        invocationId,
-        coldStart: false,
-        durationMs: 0,
-        logs: NO_LOGS,
-      };
-    }
-    const started = performance.now();
+    const ticket = pending instanceof Promise ? await pending : pending;
+    if (ticket.kind === 'throttled')
+      return throttled(ticket.message, ticket.retryAfterMs, invocationId);
+    const timing = { invocationId, coldStart: ticket.kind === 'cold', started: performance.now() };
     const outcome =
       ticket.kind === 'warm'
-        ? await this.run(pool, ticket.isolate, event, invocationId, false, started)
-        : await this.coldStart(pool, event, invocationId, started);
+        ? await this.run(pool, ticket.isolate, event, timing)
+        : await this.coldStart(pool, event, timing);
     pool.record(outcome);
     return outcome;
   }
 
-  private async coldStart(
-    pool: Pool,
-    event: string,
-    invocationId: string,
-    started: number,
-  ): Promise<InvocationOutcome> {
+  private async coldStart(pool: Pool, event: string, timing: Timing): Promise<InvocationOutcome> {
     let code: string;
     try {
-      code = await pool.loadCode(this.deps.loadCode);
+      code = await this.loadCode(pool);
     } catch (err) {
       pool.createFailed();
       throw err; // storage or database trouble is ours, not the function's
     }
-    const releaseCpu = await this.cpu.acquire();
+    const releaseCpu = await this.cpu.acquire(this.limits.queueTimeoutMs);
+    if (!releaseCpu) {
+      pool.createFailed();
+      return this.cpuThrottled(timing.invocationId);
+    }
     const created = await FunctionIsolate.create(
       {
         fn: pool.fn,
@@ -155,16 +148,11 @@ class InProcessRuntime implements Runtime, Capacity {
       releaseCpu();
       pool.createFailed();
       this.spares.replenish();
-      return {
-        ...created.failure,
-        invocationId,
-        coldStart: true,
-        durationMs: performance.now() - started,
-      };
+      return outcomeOf(created.failure, timing);
     }
     pool.created(created.isolate);
     try {
-      return await this.run(pool, created.isolate, event, invocationId, true, started, releaseCpu);
+      return await this.run(pool, created.isolate, event, timing, releaseCpu);
     } finally {
       this.spares.replenish();
     }
@@ -174,10 +162,8 @@ class InProcessRuntime implements Runtime, Capacity {
     pool: Pool,
     isolate: FunctionIsolate,
     event: string,
-    invocationId: string,
-    coldStart: boolean,
-    started: number,
-    heldCpu?: () => void,
+    timing: Timing,
+    heldCpu?: Release,
   ): Promise<InvocationOutcome> {
     const timeoutMs = pool.fn.config.timeout_ms;
     try {
@@ -185,20 +171,41 @@ class InProcessRuntime implements Runtime, Capacity {
       if (this.limits.execution === 'sync') {
         // This thread runs one call at a time: it is the CPU gate.
         heldCpu?.();
-        const running = isolate.callSync(event, invocationId, timeoutMs);
+        const running = isolate.callSync(event, timing.invocationId, timeoutMs);
         result = running instanceof Promise ? await running : running;
       } else {
-        const releaseCpu = heldCpu ?? (await this.cpu.acquire());
+        const acquired = heldCpu ?? this.cpu.acquire(this.limits.queueTimeoutMs);
+        const releaseCpu = acquired instanceof Promise ? await acquired : acquired;
+        if (!releaseCpu) return this.cpuThrottled(timing.invocationId);
         try {
-          result = await isolate.call(event, invocationId, timeoutMs);
+          result = await isolate.call(event, timing.invocationId, timeoutMs);
         } finally {
           releaseCpu();
         }
       }
-      return { ...result, invocationId, coldStart, durationMs: performance.now() - started };
+      return outcomeOf(result, timing);
     } finally {
       pool.release(isolate);
     }
+  }
+
+  /** The pool's bundle, bounded in time: a hung object store must not hold reservations. */
+  private loadCode(pool: Pool): Promise<string> {
+    const ms = this.limits.initTimeoutMs;
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new MiniLambdaError('ServiceUnavailable', `Loading the bundle took over ${ms} ms`));
+      }, ms);
+      pool
+        .loadCode(this.deps.loadCode)
+        .then(resolve, reject)
+        .finally(() => clearTimeout(timer));
+    });
+  }
+
+  private cpuThrottled(invocationId: string): InvocationOutcome {
+    const ms = this.limits.queueTimeoutMs;
+    return throttled(`Every execution slot stayed busy for ${ms} ms`, 1000, invocationId);
   }
 
   /** The pool of this version; a redeployed name or changed memory/env gets a fresh pool. */
@@ -213,47 +220,9 @@ class InProcessRuntime implements Runtime, Capacity {
       }
       this.retirePool(key, existing);
     }
-    const pool = new Pool(fn, this.codeCaches.acquire(fn.sha256), this, this.limits);
+    const pool = new Pool(fn, this.codeCaches.acquire(fn.sha256), this.capacity, this.limits);
     this.pools.set(key, pool);
     return pool;
-  }
-
-  reserve(memoryMb: number, requester: Pool): boolean {
-    this.evicting = true;
-    try {
-      while (
-        this.isolates + 1 > this.limits.maxIsolates ||
-        this.reservedMb + memoryMb > this.limits.maxTotalMemoryMb
-      ) {
-        if (!this.evictLeastRecentlyUsed(requester)) return false;
-      }
-    } finally {
-      this.evicting = false;
-    }
-    this.isolates++;
-    this.reservedMb += memoryMb;
-    return true;
-  }
-
-  free(memoryMb: number): void {
-    this.isolates--;
-    this.reservedMb -= memoryMb;
-    if (this.evicting) return; // the room is for the pool that is evicting
-    for (const pool of this.pools.values()) if (pool.hasWaiters) pool.grantFreedSlot();
-  }
-
-  private evictLeastRecentlyUsed(requester: Pool): boolean {
-    let victim: Pool | undefined;
-    for (const pool of this.pools.values()) {
-      const at = pool.oldestIdleAt;
-      if (
-        pool !== requester &&
-        at !== undefined &&
-        (victim === undefined || at < (victim.oldestIdleAt ?? Infinity))
-      )
-        victim = pool;
-    }
-    return victim?.evictOldest() ?? false;
   }
 
   private sweep(): void {
@@ -273,29 +242,34 @@ class InProcessRuntime implements Runtime, Capacity {
     pool.retire();
     this.pools.delete(key);
     this.codeCaches.release(pool.fn.sha256);
+    if (pool.size > 0 || pool.hasWaiters) this.draining.add(pool);
   }
 
   async stats(): Promise<RuntimeStats> {
+    for (const pool of this.draining)
+      if (pool.size === 0 && !pool.hasWaiters) this.draining.delete(pool);
     const pools = [...this.pools.values()].map((p) => p.stats());
-    const sum = (k: 'busy' | 'idle' | 'waiting') => pools.reduce((n, p) => n + p[k], 0);
+    const all = [...pools, ...[...this.draining].map((p) => p.stats())];
+    const sum = (k: 'busy' | 'idle' | 'waiting') => all.reduce((n, p) => n + p[k], 0);
     return {
       totals: {
-        isolates: this.isolates,
+        isolates: this.capacity.isolates,
         busy: sum('busy'),
         idle: sum('idle'),
         waiting: sum('waiting'),
         executing: this.cpu.active,
         waiting_for_cpu: this.cpu.waiting,
         spares: this.spares.count,
-        reserved_memory_mb: this.reservedMb,
+        reserved_memory_mb: this.capacity.reservedMb,
       },
       pools,
     };
   }
 
   async health(): Promise<RuntimeHealth> {
-    if (this.catastrophicError !== undefined)
+    if (this.catastrophicError !== undefined) {
       return { ok: false, catastrophicError: this.catastrophicError };
+    }
     return { ok: !this.disposed };
   }
 
@@ -303,7 +277,8 @@ class InProcessRuntime implements Runtime, Capacity {
     if (this.disposed) return;
     this.disposed = true;
     clearInterval(this.sweeper);
-    for (const pool of this.pools.values()) pool.dispose();
+    this.capacity.close();
+    for (const pool of [...this.pools.values(), ...this.draining]) pool.dispose();
     this.pools.clear();
     this.codeCaches.clear();
     this.spares.dispose();
@@ -314,6 +289,24 @@ class InProcessRuntime implements Runtime, Capacity {
     this.catastrophicError ??= message;
     (this.deps.onCatastrophicError ?? exitAfterCatastrophe)(message);
   }
+}
+
+function outcomeOf(result: CallResult, timing: Timing): InvocationOutcome {
+  const { invocationId, coldStart, started } = timing;
+  return { ...result, invocationId, coldStart, durationMs: performance.now() - started };
+}
+
+function throttled(message: string, retryAfterMs: number, invocationId: string): InvocationOutcome {
+  return {
+    ok: false,
+    reason: 'throttled',
+    message,
+    retryAfterMs,
+    invocationId,
+    coldStart: false,
+    durationMs: 0,
+    logs: NO_LOGS,
+  };
 }
 
 function sameIsolateShape(a: RunnableFunction, b: RunnableFunction): boolean {

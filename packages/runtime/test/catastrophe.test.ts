@@ -17,13 +17,20 @@ describe('catastrophic isolate errors', () => {
     child.stderr.on('data', (d) => {
       stderr += d;
     });
+    const spawnedAt = performance.now();
+    let guardFired = false;
     const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-      const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      // Ours, not the runtime's: only so a broken runtime fails this test instead of hanging it.
+      const guard = setTimeout(() => {
+        guardFired = true;
+        child.kill('SIGKILL');
+      }, 45_000);
       child.on('exit', (code, signal) => {
         clearTimeout(guard);
         resolve({ code, signal });
       });
     });
+    const lifetimeMs = performance.now() - spawnedAt;
     const lines = stdout
       .trim()
       .split('\n')
@@ -36,5 +43,7 @@ describe('catastrophic isolate errors', () => {
     expect(byName.health).toMatchObject({ ok: false, catastrophicError: expect.any(String) });
     expect(stderr).toMatch(/catastrophic isolate error/);
     expect(exit).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(guardFired).toBe(false); // the runtime killed itself, ≈ 1 s after the catastrophe
+    expect(lifetimeMs).toBeLessThan(30_000);
   }, 60_000);
 });

@@ -58,6 +58,20 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       expect(out.logs.dropped).toBe(1);
     });
 
+    it('never hands output of work left running to the next caller', async () => {
+      const fn = t.deploy(
+        'late-logs',
+        `export function handler(e) {
+          if (e.who === 'alice') Promise.resolve().then(() => console.log('secret of alice:', e.secret));
+          return e.who;
+        }`,
+      );
+      const alice = await t.runtime.invoke(fn, '{"who":"alice","secret":"pw123"}');
+      const bob = await t.runtime.invoke(fn, '{"who":"bob"}');
+      expect(alice.logs.text).not.toContain('pw123');
+      expect(bob).toMatchObject({ ok: true, result: '"bob"', logs: { text: '', dropped: 0 } });
+    });
+
     it('captures logs of a failed invocation too', async () => {
       const fn = t.deploy(
         'logthenthrow',

@@ -76,7 +76,49 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
         'long-message',
         'export function handler() { throw new Error("x".repeat(1e6)) }',
       );
+      expect(out).toMatchObject({ ok: false, reason: 'error' });
       expect(out.ok ? 0 : out.error?.message.length).toBeLessThanOrEqual(4096);
+    });
+
+    it('describes a thrown Proxy whose traps throw with a fixed message', async () => {
+      const code = `export function handler() {
+        throw new Proxy({}, { getOwnPropertyDescriptor() { throw new Error('memory limit') }, getPrototypeOf() { throw 1 } });
+      }`;
+      const out = await invoke('proxy-thrown', code);
+      expect(out).toMatchObject({
+        ok: false,
+        reason: 'error',
+        message: expect.stringMatching(/cannot be described/),
+      });
+    });
+
+    it('cannot pass its own error off as a timeout or an out-of-memory', async () => {
+      const early = await invoke(
+        'fake-timeout',
+        'export function handler() { throw new Error("Script execution timed out.") }',
+      );
+      expect(early).toMatchObject({ ok: false, reason: 'error' });
+      const init = await invoke(
+        'fake-oom',
+        'throw new Error("Isolate was disposed during execution due to memory limit"); export const handler = () => 1',
+      );
+      expect(init).toMatchObject({ ok: false, reason: 'error' });
+      expect(init.ok ? '' : init.message.length).toBeLessThanOrEqual(4096);
+    });
+
+    it('reports errors normally after Object.prototype gains hostile getters', async () => {
+      const code = `export function handler() {
+        for (const key of ['value', 'get', 'name', 'message', 'stack']) {
+          Object.defineProperty(Object.prototype, key, { __proto__: null, get() { for (;;) {} }, configurable: true });
+        }
+        throw new Error('boom');
+      }`;
+      const out = await invoke('proto-getters', code, { timeout_ms: 2000 });
+      expect(out).toMatchObject({
+        ok: false,
+        reason: 'error',
+        error: { name: 'Error', message: 'boom' },
+      });
     });
 
     it('reports a stack overflow as an error and keeps the isolate', async () => {
@@ -126,7 +168,7 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
     });
 
     it('refuses a result over the size bound', async () => {
-      const small = createTestRuntime({ maxResultBytes: 1000 });
+      const small = createTestRuntime({ maxResultBytes: 1000, execution });
       const fn = small.deploy('big', 'export function handler(e) { return "é".repeat(e) }');
       expect(await small.runtime.invoke(fn, '400')).toMatchObject({ ok: true });
       expect(await small.runtime.invoke(fn, '600')).toMatchObject({

@@ -29,12 +29,26 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
     it('leaves no host object reachable from the global', async () => {
       const out = await probe(
         'globals',
-        `Object.getOwnPropertyNames(globalThis).filter((k) => {
-          const v = globalThis[k];
-          return v && typeof v === 'object' && /Reference|ExternalCopy|Callback|Isolate/.test(Object.prototype.toString.call(v) + (v.constructor?.name ?? ''));
-        })`,
+        `(() => {
+          // Walks everything reachable from the global object (and the handler's own
+          // arguments' prototypes) looking for isolated-vm's host handles.
+          const seen = new Set(), found = [], queue = [globalThis, console];
+          while (queue.length && seen.size < 20000) {
+            const v = queue.shift();
+            if (v === null || (typeof v !== 'object' && typeof v !== 'function') || seen.has(v)) continue;
+            seen.add(v);
+            const tag = Object.prototype.toString.call(v) + ' ' + (typeof v === 'function' ? Function.prototype.toString.call(v).slice(0, 60) : '');
+            if (/\\b(Reference|ExternalCopy|Callback|Isolate|Dereference)\\b/.test(tag)) found.push(tag);
+            queue.push(Object.getPrototypeOf(v));
+            for (const k of Reflect.ownKeys(v)) {
+              const d = Object.getOwnPropertyDescriptor(v, k);
+              for (const x of [d.value, d.get, d.set]) queue.push(x);
+            }
+          }
+          return { found, walked: seen.size > 500 };
+        })()`,
       );
-      expect(out).toMatchObject({ ok: true, result: '[]' });
+      expect(out).toMatchObject({ ok: true, result: '{"found":[],"walked":true}' });
     });
 
     it('keeps the globals and prototype changes of one function from another', async () => {
@@ -70,6 +84,37 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       const v2 = t.deploy('versions', 'export const handler = () => typeof tag', {}, 2);
       expect(await t.runtime.invoke(v1, '')).toMatchObject({ ok: true, result: '"one"' });
       expect(await t.runtime.invoke(v2, '')).toMatchObject({ ok: true, result: '"undefined"' });
+    });
+
+    it('locks the Promise internals the host relies on', async () => {
+      const fn = t.deploy(
+        'tamper-promise',
+        `export async function handler(e) {
+          const refused = [];
+          class Evil extends Promise { constructor(exec) { super(exec); throw new Error('x'.repeat(1e6)) } }
+          for (const [target, key, value] of [
+            [Promise.prototype, 'then', function () { return 'forged' }],
+            [Promise.prototype, 'constructor', Evil],
+          ]) {
+            try { target[key] = value } catch (err) { refused.push(key + ': ' + err.name) }
+          }
+          try { Object.defineProperty(Promise, Symbol.species, { get: () => Evil }) } catch (err) { refused.push('species: ' + err.name) }
+          await null;
+          if (e === 'throw') throw new Error('real error');
+          return refused;
+        }`,
+      );
+      const first = await t.runtime.invoke(fn, '"go"');
+      expect(first).toMatchObject({
+        ok: true,
+        result: '["then: TypeError","constructor: TypeError","species: TypeError"]',
+      });
+      const second = await t.runtime.invoke(fn, '"throw"');
+      expect(second).toMatchObject({
+        ok: false,
+        reason: 'error',
+        error: { message: 'real error' },
+      });
     });
 
     it('still reports outcomes after the function replaces JSON and Array intrinsics', async () => {

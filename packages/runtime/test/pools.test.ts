@@ -5,6 +5,14 @@ import { createTestRuntime } from './harness.ts';
 const BUSY =
   'export function handler(ms) { const end = Date.now() + ms; while (Date.now() < end) {} return ms }';
 
+/** Polls `check` until it holds; gives up after 10 s (the assertion after it then fails). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (const end = Date.now() + 10_000; Date.now() < end; ) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 const poolOf = async (t: ReturnType<typeof createTestRuntime>, name: string) =>
   (await t.runtime.stats()).pools.find((p) => p.function === name);
 
@@ -72,7 +80,7 @@ describe('pools', () => {
     const fn = t.deploy('ttl', BUSY);
     await t.runtime.invoke(fn, '0');
     expect(await poolOf(t, 'ttl')).toMatchObject({ size: 1 });
-    await new Promise((r) => setTimeout(r, 800));
+    await until(async () => (await poolOf(t, 'ttl'))?.size === 0);
     expect(await poolOf(t, 'ttl')).toMatchObject({ size: 0, evictions: 1 });
     expect(await t.runtime.invoke(fn, '0')).toMatchObject({ ok: true, coldStart: true });
     await t.runtime.dispose();
@@ -119,7 +127,7 @@ describe('pools', () => {
     const t = createTestRuntime({ spareIsolates: 2 });
     const a = t.deploy('spare-a', BUSY, { memory_mb: 64 });
     await t.runtime.invoke(a, '0');
-    await new Promise((r) => setTimeout(r, 300));
+    await until(async () => (await t.runtime.stats()).totals.spares === 2);
     expect((await t.runtime.stats()).totals).toMatchObject({ isolates: 1, spares: 2 });
     const b = t.deploy('spare-b', 'export const handler = () => "b"', { memory_mb: 64 });
     expect(await t.runtime.invoke(b, '')).toMatchObject({
@@ -155,6 +163,72 @@ describe('pools', () => {
     await t.runtime.dispose();
   });
 
+  it('does not evict anything for a cold start that cannot fit anyway', async () => {
+    const t = createTestRuntime({ maxTotalMemoryMb: 300 });
+    const small = ['fit-a', 'fit-b', 'fit-c', 'fit-d'].map((n) =>
+      t.deploy(n, BUSY, { memory_mb: 64 }),
+    );
+    for (const fn of small) await t.runtime.invoke(fn, '0');
+    const huge = t.deploy('fit-huge', BUSY, { memory_mb: 1024 });
+    expect(await t.runtime.invoke(huge, '0')).toMatchObject({ ok: false, reason: 'throttled' });
+    const medium = t.deploy('fit-medium', BUSY, { memory_mb: 256 });
+    const busyOnes = small.slice(0, 3).map((fn) => t.runtime.invoke(fn, '300'));
+    // Only fit-d is idle (64 MB): not enough for 256 MB, so it must stay warm.
+    expect(await t.runtime.invoke(medium, '0')).toMatchObject({ ok: false, reason: 'throttled' });
+    await Promise.all(busyOnes);
+    expect((await t.runtime.stats()).totals).toMatchObject({
+      isolates: 4,
+      reserved_memory_mb: 256,
+    });
+    for (const fn of small)
+      expect(await t.runtime.invoke(fn, '0')).toMatchObject({ coldStart: false });
+    await t.runtime.dispose();
+  });
+
+  it('gives a waiter blocked on the instance cap an isolate that goes idle elsewhere', async () => {
+    const t = createTestRuntime({ maxIsolates: 2, queueTimeoutMs: 5000 });
+    const a = t.deploy('cap-a', BUSY);
+    const b = t.deploy('cap-b', BUSY, { max_concurrency: 2 });
+    await Promise.all([t.runtime.invoke(a, '0'), t.runtime.invoke(b, '0')]);
+    const aShort = t.runtime.invoke(a, '100');
+    const bLong = t.runtime.invoke(b, '1500').then((o) => ({ o, at: performance.now() }));
+    const bSecond = t.runtime.invoke(b, '0').then((o) => ({ o, at: performance.now() }));
+    await aShort;
+    const [long, second] = await Promise.all([bLong, bSecond]);
+    expect(second.o).toMatchObject({ ok: true, coldStart: true });
+    expect(second.at).toBeLessThan(long.at);
+    expect(await poolOf(t, 'cap-a')).toMatchObject({ size: 0, evictions: 1 });
+    await t.runtime.dispose();
+  });
+
+  it('returns every count to rest after successes, failures and dispose', async () => {
+    const t = createTestRuntime({ maxIsolates: 6, queueLimit: 4, initTimeoutMs: 500 });
+    const fns = [
+      t.deploy('rest-ok', BUSY, { max_concurrency: 2 }),
+      t.deploy('rest-timeout', 'export function handler() { for (;;) {} }', { timeout_ms: 100 }),
+      t.deploy(
+        'rest-oom',
+        'export function handler() { const a = []; for (;;) a.push("x".repeat(1e4)) }',
+        {
+          memory_mb: 16,
+        },
+      ),
+      t.deploy('rest-init', 'for (;;) {} export const handler = () => 1'),
+      t.deploy('rest-throw', 'export function handler() { throw new Error("no") }'),
+      t.deploy('rest-syntax', 'export function handler( {'),
+    ];
+    const outs = await Promise.all(
+      fns.flatMap((fn) => [0, 1, 2].map(() => t.runtime.invoke(fn, '5'))),
+    );
+    expect(outs.filter((o) => o.ok).length).toBeGreaterThan(0);
+    const stats = await t.runtime.stats();
+    const sizes = stats.pools.reduce((n, p) => n + p.size, 0);
+    expect(stats.totals).toMatchObject({ busy: 0, waiting: 0, executing: 0, waiting_for_cpu: 0 });
+    expect(stats.totals.isolates).toBe(sizes);
+    await t.runtime.dispose();
+    expect((await t.runtime.stats()).totals).toMatchObject({ isolates: 0, reserved_memory_mb: 0 });
+  });
+
   it('dispose ends busy calls and refuses new ones', async () => {
     const t = createTestRuntime();
     const fn = t.deploy('dispose', BUSY, { timeout_ms: 10_000 });
@@ -163,7 +237,11 @@ describe('pools', () => {
     await new Promise((r) => setTimeout(r, 100));
     const started = performance.now();
     await t.runtime.dispose();
-    expect(await running).toMatchObject({ ok: false });
+    expect(await running).toMatchObject({
+      ok: false,
+      reason: 'crashed',
+      message: expect.stringMatching(/shut down/),
+    });
     expect(performance.now() - started).toBeLessThan(5000);
     await expect(t.runtime.invoke(fn, '0')).rejects.toMatchObject({ code: 'ServiceUnavailable' });
   });
@@ -171,7 +249,7 @@ describe('pools', () => {
 
 describe('CPU cap', () => {
   it('runs at most maxExecuting isolates at once and keeps the host event loop free', async () => {
-    const t = createTestRuntime({ maxExecuting: 2 });
+    const t = createTestRuntime({ maxExecuting: 2, queueTimeoutMs: 30_000 });
     const fn = t.deploy('spin', 'export function handler() { for (;;) {} }', {
       max_concurrency: 16,
       timeout_ms: 400,
@@ -189,7 +267,28 @@ describe('CPU cap', () => {
     }
     expect(Math.max(...lags)).toBeLessThan(1000);
     const outs = await Promise.all(spinning);
-    expect(outs.every((o) => !o.ok && o.reason === 'timeout')).toBe(true);
+    expect(outs.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(Array(16).fill('timeout'));
+    await t.runtime.dispose();
+  });
+
+  it('bounds the wait for an execution slot, so spinners cannot delay others without end', async () => {
+    const t = createTestRuntime({ maxExecuting: 1, queueTimeoutMs: 200 });
+    const spin = t.deploy('hog', 'export function handler() { for (;;) {} }', { timeout_ms: 2000 });
+    const quick = t.deploy('quick', 'export const handler = () => "done"');
+    await t.runtime.invoke(quick, '');
+    const hog = t.runtime.invoke(spin, '');
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    const out = await t.runtime.invoke(quick, '');
+    expect(out).toMatchObject({
+      ok: false,
+      reason: 'throttled',
+      message: expect.stringMatching(/execution slot/),
+    });
+    expect(performance.now() - started).toBeLessThan(1900);
+    expect(await poolOf(t, 'quick')).toMatchObject({ throttles: 1, invocations: 1 });
+    expect(await hog).toMatchObject({ reason: 'timeout' });
+    expect(await t.runtime.invoke(quick, '')).toMatchObject({ ok: true });
     await t.runtime.dispose();
   });
 });

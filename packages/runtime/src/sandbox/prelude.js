@@ -7,7 +7,7 @@
   // biome-ignore lint/suspicious/noRedundantUseStrict: V8 compiles this as a classic script, where it counts.
   'use strict';
   const g = globalThis;
-  const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf } = Object;
+  const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf, hasOwn } = Object;
   const apply = Reflect.apply;
   const stringify = JSON.stringify;
   const parse = JSON.parse;
@@ -39,6 +39,16 @@
   });
   const nativeStackGetter = getOwnPropertyDescriptor(new ErrorCtor(), 'stack')?.get;
 
+  // isolated-vm adopts the promise a call returns with Promise.prototype.then and the
+  // species found through Promise.prototype.constructor. Replaced by user code, those
+  // would let a function hand the host any string as its outcome, so they are locked
+  // (assigning them throws in strict code; code that patches Promise, like zone.js,
+  // cannot run here).
+  for (const key of ['then', 'constructor']) {
+    defineProperty(Promise.prototype, key, { writable: false, configurable: false });
+  }
+  defineProperty(Promise, Symbol.species, { configurable: false });
+
   const truncate = (s, limit) =>
     s.length > limit ? `${apply(slice, s, [0, limit - 1])}\u2026` : s;
 
@@ -47,7 +57,8 @@
     let o = obj;
     for (let depth = 0; o !== null && depth < 32; depth++) {
       const d = getOwnPropertyDescriptor(o, key);
-      if (d !== undefined) return 'value' in d ? { ok: true, value: d.value } : { ok: false };
+      // hasOwn, not `in`: a getter on Object.prototype.value must not run here.
+      if (d !== undefined) return hasOwn(d, 'value') ? { ok: true, value: d.value } : { ok: false };
       o = getPrototypeOf(o);
     }
     return { ok: true, value: undefined };
@@ -70,8 +81,14 @@
         : 'Non-error value thrown';
     const own = getOwnPropertyDescriptor(thrown, 'stack');
     let stack;
-    if (own !== undefined && 'value' in own) stack = own.value;
-    else if (own?.get === nativeStackGetter && name.ok && message.ok) {
+    if (own !== undefined && hasOwn(own, 'value')) stack = own.value;
+    else if (
+      own !== undefined &&
+      hasOwn(own, 'get') &&
+      own.get === nativeStackGetter &&
+      name.ok &&
+      message.ok
+    ) {
       // The native getter builds "name: message" from the two properties checked above.
       stack = apply(nativeStackGetter, thrown, []);
     }
@@ -79,8 +96,26 @@
     return info;
   }
 
+  // describe() runs no user code for ordinary values, but a thrown Proxy's traps can
+  // throw: then a fixed description, so nothing user-made escapes as our own failure.
+  function describeSafely(thrown) {
+    try {
+      return describe(thrown);
+    } catch {
+      return {
+        __proto__: null,
+        name: 'Error',
+        message: 'The function threw a value that cannot be described',
+        stack: '',
+      };
+    }
+  }
+
   // Console capture: the newest lines up to LOG_LIMIT characters, and a count of the
-  // lines dropped or cut short. Reset at the start of every invocation.
+  // lines dropped or cut short. Only between an invocation's start and its envelope:
+  // output of work left running afterwards belongs to no caller and is discarded, so
+  // it can never show up in the next caller's logs.
+  let capturing = false;
   let lines = [];
   let head = 0;
   let size = 0;
@@ -92,7 +127,7 @@
       return toStr(value);
     }
     if (typeof value === 'function') return '[Function]';
-    const d = describe(value);
+    const d = describeSafely(value);
     if (d.stack !== '') return d.stack;
     try {
       const json = stringify(value);
@@ -103,6 +138,7 @@
   }
 
   function record(level, args) {
+    if (!capturing) return;
     const parts = [];
     for (let i = 0; i < args.length; i++) apply(push, parts, [formatArg(args[i])]);
     let line = `${level} ${apply(join, parts, [' '])}`;
@@ -153,11 +189,15 @@
   // R = result JSON, E = error JSON, I = invalid result message, J = invalid event message.
   function envelope(tag, payload) {
     const logs = takeLogs();
+    capturing = false;
     return `${tag}${logs.text.length},${logs.dropped};${logs.text}${payload}`;
   }
 
   const promiseThen = Promise.prototype.then;
   const PromiseCtor = Promise;
+
+  const thenSafely = (promise, onFulfilled, onRejected) =>
+    apply(promiseThen, promise, [onFulfilled, onRejected]);
 
   // Binds a module namespace to the three entry points the host calls: `run` (async
   // callers await its promise), and `runSync` + `take` + `wait` for callers that run the
@@ -178,7 +218,7 @@
       try {
         json = result === undefined ? 'null' : stringify(result);
       } catch (e) {
-        return envelope('I', `The result is not JSON-serializable: ${describe(e).message}`);
+        return envelope('I', `The result is not JSON-serializable: ${describeSafely(e).message}`);
       }
       if (typeof json !== 'string') {
         return envelope('I', `The result is not JSON-serializable: a ${typeof result}`);
@@ -186,17 +226,31 @@
       return envelope('R', json);
     }
 
-    const fail = (e) => envelope('E', stringify(describe(e)));
+    const fail = (e) => envelope('E', stringify(describeSafely(e)));
 
     // The envelope string when the handler finished synchronously, else a promise of it.
+    // Never throws for anything user code does: only termination or OOM rejects a call.
     function start(eventJson, invocationId, timeoutMs) {
+      try {
+        return begin(eventJson, invocationId, timeoutMs);
+      } catch (e) {
+        return fail(e);
+      }
+    }
+
+    function begin(eventJson, invocationId, timeoutMs) {
+      lines = [];
+      head = 0;
+      size = 0;
+      dropped = 0;
+      capturing = true;
       const deadline = now() + timeoutMs;
       let event = null;
       if (eventJson !== '') {
         try {
           event = parse(eventJson);
         } catch (e) {
-          return envelope('J', describe(e).message);
+          return envelope('J', describeSafely(e).message);
         }
       }
       const context = {
@@ -226,23 +280,21 @@
       if (typeof then !== 'function') return finish(result);
       // Adopt the thenable as `await` would, with the intrinsics captured above.
       const adopted = new PromiseCtor((resolve) => resolve(result));
-      return apply(promiseThen, adopted, [finish, fail]);
+      return thenSafely(adopted, finish, fail);
     }
 
     let pending;
     let settled = '';
     return {
-      run: async (eventJson, invocationId, timeoutMs) => start(eventJson, invocationId, timeoutMs),
+      run: (eventJson, invocationId, timeoutMs) => start(eventJson, invocationId, timeoutMs),
       runSync(eventJson, invocationId, timeoutMs) {
         const out = start(eventJson, invocationId, timeoutMs);
         if (typeof out === 'string') return out;
         settled = '';
-        pending = apply(promiseThen, out, [
-          (envelopeString) => {
-            settled = envelopeString;
-            return envelopeString;
-          },
-        ]);
+        pending = thenSafely(out, (envelopeString) => {
+          settled = envelopeString;
+          return envelopeString;
+        });
         return ''; // not settled yet: the host calls take(), then wait()
       },
       take() {
