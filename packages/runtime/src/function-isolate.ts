@@ -26,6 +26,9 @@ export interface IsolateSpec {
   onCatastrophicError: (message: string) => void;
 }
 
+/** How long a disposed isolate's call may take to settle before we call it stuck. */
+const TERMINATION_GRACE_MS = 2000;
+
 type Start = (event: string, invocationId: string, timeoutMs: number) => string;
 
 /** Host references to the prelude's entry points (see sandbox/prelude.js). */
@@ -50,7 +53,15 @@ export class FunctionIsolate {
   private readonly entry: Entry;
   private readonly limits: EnvelopeLimits;
 
-  private constructor(isolate: Isolate, entry: Entry, limits: EnvelopeLimits) {
+  private readonly onCatastrophicError: (message: string) => void;
+
+  private constructor(
+    isolate: Isolate,
+    entry: Entry,
+    limits: EnvelopeLimits,
+    onCatastrophicError: (message: string) => void,
+  ) {
+    this.onCatastrophicError = onCatastrophicError;
     this.isolate = isolate;
     this.entry = entry;
     this.limits = limits;
@@ -118,10 +129,15 @@ export class FunctionIsolate {
         take: ref('take'),
         wait: ref('wait'),
       } as Entry;
-      self = new FunctionIsolate(blank.isolate, entry, {
-        maxResultBytes: spec.maxResultBytes,
-        logLimit: spec.logLimit,
-      });
+      self = new FunctionIsolate(
+        blank.isolate,
+        entry,
+        {
+          maxResultBytes: spec.maxResultBytes,
+          logLimit: spec.logLimit,
+        },
+        spec.onCatastrophicError,
+      );
       return self;
     };
     const startedAt = performance.now();
@@ -140,7 +156,10 @@ export class FunctionIsolate {
         }),
       ),
       spec.initTimeoutMs,
-      () => ({ ok: false as const, failure: timedOut(spec.initTimeoutMs) }),
+      () => {
+        watchSettles(building, spec.onCatastrophicError);
+        return { ok: false as const, failure: timedOut(spec.initTimeoutMs) };
+      },
       (finish) => {
         crash = (failure) => finish({ ok: false, failure });
       },
@@ -212,6 +231,7 @@ export class FunctionIsolate {
       timeoutMs,
       () => {
         this.dispose('timeout'); // terminates whatever still runs in the isolate
+        this.watchTermination(settled);
         return timedOut(timeoutMs);
       },
       (finish) => {
@@ -223,6 +243,15 @@ export class FunctionIsolate {
       if (reason) this.dispose(reason);
       return result;
     });
+  }
+
+  /**
+   * A disposed isolate's call settles at once. One that does not is V8 failing to stop
+   * it (an allocation it cannot interrupt): a thread spins on, so report a catastrophe
+   * even if isolated-vm does not.
+   */
+  private watchTermination(settled: Promise<unknown>): void {
+    watchSettles(settled, this.onCatastrophicError);
   }
 
   /**
@@ -248,4 +277,13 @@ export class FunctionIsolate {
     this.disposedBecause = reason;
     disposeIsolate(this.isolate);
   }
+}
+
+/** Reports a catastrophe when `work`, whose isolate was just disposed, does not settle soon. */
+function watchSettles(work: Promise<unknown>, report: (message: string) => void): void {
+  const watchdog = setTimeout(() => {
+    report(`an isolate did not stop within ${TERMINATION_GRACE_MS} ms of its deadline`);
+  }, TERMINATION_GRACE_MS);
+  const stop = (): void => clearTimeout(watchdog);
+  work.then(stop, stop);
 }

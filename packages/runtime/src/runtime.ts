@@ -286,7 +286,8 @@ class InProcessRuntime implements Runtime {
   }
 
   private onCatastrophicError(message: string): void {
-    this.catastrophicError ??= message;
+    if (this.catastrophicError !== undefined) return; // reported once; the process is done
+    this.catastrophicError = message;
     (this.deps.onCatastrophicError ?? exitAfterCatastrophe)(message);
   }
 }
