@@ -1,12 +1,7 @@
-import { Fifo } from './fifo.ts';
+import { WaitQueue } from './wait-queue.ts';
 
 /** Frees a slot; idempotent. */
 export type Release = () => void;
-
-interface Waiter {
-  grant: (release: Release) => void;
-  timer: NodeJS.Timeout;
-}
 
 /**
  * Caps how many isolates execute at once. isolated-vm runs every busy isolate on its own
@@ -16,7 +11,7 @@ interface Waiter {
  */
 export class CpuGate {
   private running = 0;
-  private readonly waiters = new Fifo<Waiter>();
+  private readonly waiters = new WaitQueue<Release>();
   readonly limit: number;
 
   constructor(limit: number) {
@@ -29,19 +24,7 @@ export class CpuGate {
       this.running++;
       return this.releaser();
     }
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        grant: (release) => {
-          clearTimeout(waiter.timer);
-          resolve(release);
-        },
-        timer: setTimeout(() => {
-          this.waiters.remove(waiter);
-          resolve(undefined);
-        }, waitMs),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(waitMs);
   }
 
   get waiting(): number {
@@ -57,10 +40,8 @@ export class CpuGate {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
       // Hand the slot straight to the next waiter, so the count never dips and refills.
-      if (next) next.grant(this.releaser());
-      else this.running--;
+      if (!this.waiters.grant(this.releaser())) this.running--;
     };
   }
 }

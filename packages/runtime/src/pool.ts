@@ -1,8 +1,8 @@
 import type { InvocationOutcome, RunnableFunction } from '@mini-lambda/core';
 import type { CodeCache } from './code-cache.ts';
-import { Fifo } from './fifo.ts';
 import type { FunctionIsolate } from './function-isolate.ts';
 import type { PoolStats } from './stats.ts';
+import { WaitQueue } from './wait-queue.ts';
 
 /** What `acquire` hands out: a warm isolate, the right to create one, or a refusal. */
 export type Ticket =
@@ -27,11 +27,6 @@ export interface PoolLimits {
   queueTimeoutMs: number;
 }
 
-interface Waiter {
-  grant: (ticket: Ticket) => void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * The isolates of one function version on this instance: an idle stack (most recently
  * used on top, so the least used age out), creation up to `max_concurrency`, and a
@@ -44,7 +39,8 @@ export class Pool {
   /** Isolates in a call; `busy` also counts reservations still being created. */
   private readonly inUse = new Set<FunctionIsolate>();
   private busy = 0;
-  private readonly waiters = new Fifo<Waiter>();
+  private readonly waiters = new WaitQueue<Ticket>();
+  private shuttingDown = false;
   private code: Promise<string> | undefined;
   private retired = false;
   private readonly counts = {
@@ -74,10 +70,6 @@ export class Pool {
     return this.idle[0]?.lastUsedAt;
   }
 
-  get isRetired(): boolean {
-    return this.retired;
-  }
-
   acquire(): Ticket | Promise<Ticket> {
     let warm = this.idle.pop();
     while (warm && !warm.reusable) {
@@ -98,20 +90,17 @@ export class Pool {
       // Nothing of ours will be released, and the instance is at its isolate cap.
       return this.throttle('the instance is at its isolate capacity');
     }
-    return new Promise<Ticket>((resolve) => {
-      const waiter: Waiter = {
-        grant: (ticket) => {
-          clearTimeout(waiter.timer);
-          resolve(ticket);
-        },
-        timer: setTimeout(() => {
-          this.waiters.remove(waiter);
-          if (this.waiters.length === 0) this.capacity.waiting(this, false);
-          resolve(this.throttle(`no isolate became free within ${this.limits.queueTimeoutMs} ms`));
-        }, this.limits.queueTimeoutMs),
-      };
-      this.waiters.push(waiter);
-      if (this.waiters.length === 1) this.capacity.waiting(this, true);
+    const { queueTimeoutMs } = this.limits;
+    const waiting = this.waiters.wait(queueTimeoutMs);
+    if (this.waiters.length === 1) this.capacity.waiting(this, true);
+    return waiting.then((ticket) => {
+      if (ticket) return ticket;
+      if (this.waiters.length === 0) this.capacity.waiting(this, false);
+      return this.throttle(
+        this.shuttingDown
+          ? 'the runtime is shutting down'
+          : `no isolate became free within ${queueTimeoutMs} ms`,
+      );
     });
   }
 
@@ -142,11 +131,10 @@ export class Pool {
     this.inUse.delete(isolate);
     isolate.lastUsedAt = performance.now();
     if (isolate.reusable) {
-      const next = this.nextWaiter();
-      if (next) {
+      if (this.waiters.length > 0) {
         this.busy++;
         this.inUse.add(isolate);
-        next.grant({ kind: 'warm', isolate });
+        this.grantWaiter({ kind: 'warm', isolate });
         return;
       }
       if (!this.retired) {
@@ -189,13 +177,12 @@ export class Pool {
 
   /** Waiters blocked on the runtime-wide cap get a chance when room frees elsewhere. */
   grantFreedSlot(): void {
-    if (this.waiters.length > 0 && this.tryReserve()) this.nextWaiter()?.grant({ kind: 'cold' });
+    if (this.waiters.length > 0 && this.tryReserve()) this.grantWaiter({ kind: 'cold' });
   }
 
-  private nextWaiter(): Waiter | undefined {
-    const next = this.waiters.shift();
-    if (next && this.waiters.length === 0) this.capacity.waiting(this, false);
-    return next;
+  private grantWaiter(ticket: Ticket): void {
+    this.waiters.grant(ticket);
+    if (this.waiters.length === 0) this.capacity.waiting(this, false);
   }
 
   /** Idle isolates, for the runtime's eviction planning. */
@@ -221,9 +208,9 @@ export class Pool {
   /** Ends every waiter with a refusal and every isolate, busy or not. */
   dispose(): void {
     // Waiters first: freeing isolates below must not hand them new cold starts.
-    const waiters = this.waiters.drain();
-    if (waiters.length > 0) this.capacity.waiting(this, false);
-    for (const waiter of waiters) waiter.grant(this.throttle('the runtime is shutting down'));
+    this.shuttingDown = true;
+    this.waiters.drain();
+    this.capacity.waiting(this, false);
     this.retire();
     // Their calls settle as failures; release() then returns the capacity.
     for (const isolate of this.inUse) isolate.dispose();
