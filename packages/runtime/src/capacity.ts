@@ -24,8 +24,12 @@ export class GlobalCapacity implements Capacity {
     this.pools = pools;
   }
 
+  couldFit(memoryMb: number): boolean {
+    return memoryMb <= this.limits.maxTotalMemoryMb;
+  }
+
   reserve(memoryMb: number, requester: Pool): boolean {
-    if (this.closed || memoryMb > this.limits.maxTotalMemoryMb) return false;
+    if (this.closed || !this.couldFit(memoryMb)) return false;
     if (this.over(memoryMb)) {
       if (!this.evictionWouldFit(memoryMb, requester)) return false;
       this.evicting = true;

@@ -27,6 +27,11 @@ export class CpuGate {
     return this.waiters.wait(waitMs);
   }
 
+  /** Ends every wait with `undefined` (shutdown). */
+  drain(): void {
+    this.waiters.drain();
+  }
+
   get waiting(): number {
     return this.waiters.length;
   }

@@ -65,7 +65,8 @@ export function crashed(message: string): CallResult {
   };
 }
 
-function shutDown(): CallResult {
+/** The outcome of a call the runtime's shutdown cut short (or never started). */
+export function shutDown(): CallResult {
   return {
     ok: false,
     reason: 'crashed',

@@ -26,9 +26,6 @@ export interface IsolateSpec {
   onCatastrophicError: (message: string) => void;
 }
 
-/** How long a disposed isolate's call may take to settle before we call it stuck. */
-const TERMINATION_GRACE_MS = 2000;
-
 type Start = (event: string, invocationId: string, timeoutMs: number) => string;
 
 /** Host references to the prelude's entry points (see sandbox/prelude.js). */
@@ -53,15 +50,7 @@ export class FunctionIsolate {
   private readonly entry: Entry;
   private readonly limits: EnvelopeLimits;
 
-  private readonly onCatastrophicError: (message: string) => void;
-
-  private constructor(
-    isolate: Isolate,
-    entry: Entry,
-    limits: EnvelopeLimits,
-    onCatastrophicError: (message: string) => void,
-  ) {
-    this.onCatastrophicError = onCatastrophicError;
+  private constructor(isolate: Isolate, entry: Entry, limits: EnvelopeLimits) {
     this.isolate = isolate;
     this.entry = entry;
     this.limits = limits;
@@ -129,15 +118,10 @@ export class FunctionIsolate {
         take: ref('take'),
         wait: ref('wait'),
       } as Entry;
-      self = new FunctionIsolate(
-        blank.isolate,
-        entry,
-        {
-          maxResultBytes: spec.maxResultBytes,
-          logLimit: spec.logLimit,
-        },
-        spec.onCatastrophicError,
-      );
+      self = new FunctionIsolate(blank.isolate, entry, {
+        maxResultBytes: spec.maxResultBytes,
+        logLimit: spec.logLimit,
+      });
       return self;
     };
     const startedAt = performance.now();
@@ -156,10 +140,7 @@ export class FunctionIsolate {
         }),
       ),
       spec.initTimeoutMs,
-      () => {
-        watchSettles(building, spec.onCatastrophicError);
-        return { ok: false as const, failure: timedOut(spec.initTimeoutMs) };
-      },
+      () => ({ ok: false as const, failure: timedOut(spec.initTimeoutMs) }),
       (finish) => {
         crash = (failure) => finish({ ok: false, failure });
       },
@@ -183,9 +164,12 @@ export class FunctionIsolate {
     const startedAt = performance.now();
     const running = this.entry.run.apply(undefined, [event, invocationId, timeoutMs], {
       result: { promise: true },
+      // Not redundant with our deadline: only isolated-vm's timer notices an isolate
+      // that fails to terminate and reports it as catastrophic (measured: without it,
+      // `new Array(6e7).fill(0)` left a thread spinning with no report at all).
       timeout: timeoutMs,
     });
-    return this.settle(running, startedAt, timeoutMs);
+    return this.settle(running, startedAt, timeoutMs, timeoutMs);
   }
 
   /**
@@ -214,13 +198,15 @@ export class FunctionIsolate {
       result: { promise: true },
       timeout: left,
     });
-    return this.settle(waiting, performance.now(), left);
+    return this.settle(waiting, startedAt, timeoutMs, left);
   }
 
+  /** Bounds `running` by `deadlineMs`; outcomes name the function's own `timeoutMs`. */
   private settle(
     running: Promise<unknown>,
     startedAt: number,
     timeoutMs: number,
+    deadlineMs: number,
   ): Promise<CallResult> {
     const settled = running.then(
       (raw) => readEnvelope(raw, this.limits),
@@ -228,10 +214,9 @@ export class FunctionIsolate {
     );
     return withDeadline(
       settled,
-      timeoutMs,
+      deadlineMs,
       () => {
         this.dispose('timeout'); // terminates whatever still runs in the isolate
-        this.watchTermination(settled);
         return timedOut(timeoutMs);
       },
       (finish) => {
@@ -243,15 +228,6 @@ export class FunctionIsolate {
       if (reason) this.dispose(reason);
       return result;
     });
-  }
-
-  /**
-   * A disposed isolate's call settles at once. One that does not is V8 failing to stop
-   * it (an allocation it cannot interrupt): a thread spins on, so report a catastrophe
-   * even if isolated-vm does not.
-   */
-  private watchTermination(settled: Promise<unknown>): void {
-    watchSettles(settled, this.onCatastrophicError);
   }
 
   /**
@@ -277,13 +253,4 @@ export class FunctionIsolate {
     this.disposedBecause = reason;
     disposeIsolate(this.isolate);
   }
-}
-
-/** Reports a catastrophe when `work`, whose isolate was just disposed, does not settle soon. */
-function watchSettles(work: Promise<unknown>, report: (message: string) => void): void {
-  const watchdog = setTimeout(() => {
-    report(`an isolate did not stop within ${TERMINATION_GRACE_MS} ms of its deadline`);
-  }, TERMINATION_GRACE_MS);
-  const stop = (): void => clearTimeout(watchdog);
-  work.then(stop, stop);
 }

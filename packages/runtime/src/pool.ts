@@ -14,6 +14,8 @@ export type Ticket =
 export interface Capacity {
   /** Reserves room for one isolate of `memoryMb`, evicting idle isolates elsewhere if needed. */
   reserve(memoryMb: number, requester: Pool): boolean;
+  /** Whether an isolate of `memoryMb` could ever be created here, once others are gone. */
+  couldFit(memoryMb: number): boolean;
   /** Returns the room of an isolate (or reservation) that ended. */
   free(memoryMb: number): void;
   /** An isolate of `pool` went idle: room for pools whose waiters are blocked on the cap. */
@@ -86,10 +88,12 @@ export class Pool {
     if (this.waiters.length >= this.limits.queueLimit) {
       return this.throttle(`all ${this.size} isolates are busy and the wait queue is full`);
     }
-    if (this.size === 0) {
-      // Nothing of ours will be released, and the instance is at its isolate cap.
-      return this.throttle('the instance is at its isolate capacity');
+    if (!this.capacity.couldFit(this.fn.config.memory_mb)) {
+      return this.throttle(
+        `memory_mb ${this.fn.config.memory_mb} is more than this instance may hold at once`,
+      );
     }
+    // Wait: one of ours comes back, or room frees elsewhere (capacity wakes waiting pools).
     const { queueTimeoutMs } = this.limits;
     const waiting = this.waiters.wait(queueTimeoutMs);
     if (this.waiters.length === 1) this.capacity.waiting(this, true);

@@ -13,6 +13,7 @@ import { GlobalCapacity } from './capacity.ts';
 import { CodeCache, CodeCaches } from './code-cache.ts';
 import { CpuGate, type Release } from './cpu-gate.ts';
 import type { CallResult } from './envelope.ts';
+import { shutDown } from './failures.ts';
 import { FunctionIsolate } from './function-isolate.ts';
 import { Pool } from './pool.ts';
 import { SpareIsolates } from './spare-isolates.ts';
@@ -122,10 +123,13 @@ class InProcessRuntime implements Runtime {
       pool.createFailed();
       throw err; // storage or database trouble is ours, not the function's
     }
-    const releaseCpu = await this.cpu.acquire(this.limits.queueTimeoutMs);
-    if (!releaseCpu) {
+    const releaseCpu = this.disposed
+      ? undefined
+      : await this.cpu.acquire(this.limits.queueTimeoutMs);
+    if (!releaseCpu || this.disposed) {
+      releaseCpu?.();
       pool.createFailed();
-      return this.cpuThrottled(timing.invocationId);
+      return this.disposed ? outcomeOf(shutDown(), timing) : this.cpuThrottled(timing.invocationId);
     }
     const created = await FunctionIsolate.create(
       {
@@ -144,11 +148,12 @@ class InProcessRuntime implements Runtime {
       pool.createFailed();
       throw err;
     });
-    if (!created.ok) {
+    if (!created.ok || this.disposed) {
       releaseCpu();
+      if (created.ok) created.isolate.dispose(); // shut down while it was being created
       pool.createFailed();
       this.spares.replenish();
-      return outcomeOf(created.failure, timing);
+      return outcomeOf(created.ok ? shutDown() : created.failure, timing);
     }
     pool.created(created.isolate);
     try {
@@ -176,7 +181,12 @@ class InProcessRuntime implements Runtime {
       } else {
         const acquired = heldCpu ?? this.cpu.acquire(this.limits.queueTimeoutMs);
         const releaseCpu = acquired instanceof Promise ? await acquired : acquired;
-        if (!releaseCpu) return this.cpuThrottled(timing.invocationId);
+        if (!releaseCpu || this.disposed) {
+          releaseCpu?.();
+          return this.disposed
+            ? outcomeOf(shutDown(), timing)
+            : this.cpuThrottled(timing.invocationId);
+        }
         try {
           result = await isolate.call(event, timing.invocationId, timeoutMs);
         } finally {
@@ -278,6 +288,7 @@ class InProcessRuntime implements Runtime {
     this.disposed = true;
     clearInterval(this.sweeper);
     this.capacity.close();
+    this.cpu.drain();
     for (const pool of [...this.pools.values(), ...this.draining]) pool.dispose();
     this.pools.clear();
     this.codeCaches.clear();

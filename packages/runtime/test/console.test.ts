@@ -72,6 +72,17 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       expect(bob).toMatchObject({ ok: true, result: '"bob"', logs: { text: '', dropped: 0 } });
     });
 
+    it('keeps memory flat however many lines a call logs', async () => {
+      const fn = t.deploy(
+        'log-flood',
+        'export function handler(n) { for (let i = 0; i < n; i++) console.log(""); return n }',
+        { memory_mb: 16, timeout_ms: 20_000 },
+      );
+      const out = await t.runtime.invoke(fn, '3000000');
+      expect(out).toMatchObject({ ok: true, result: '3000000' });
+      expect(out.logs.dropped).toBe(3_000_000 - out.logs.text.split('\n').length);
+    }, 30_000);
+
     it('captures logs of a failed invocation too', async () => {
       const fn = t.deploy(
         'logthenthrow',

@@ -211,6 +211,19 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       });
     });
 
+    it('names the configured timeout even when the handler spun before it waited', async () => {
+      const fn = t.deploy(
+        'spin-then-wait',
+        'export function handler() { const end = Date.now() + 150; while (Date.now() < end) {} return new Promise(() => {}) }',
+        { timeout_ms: 400 },
+      );
+      expect(await t.runtime.invoke(fn, '')).toMatchObject({
+        ok: false,
+        reason: 'timeout',
+        message: 'The function timed out after 400 ms',
+      });
+    });
+
     it('bounds top-level code by the init timeout, not the invocation timeout', async () => {
       const init = createTestRuntime({ execution, initTimeoutMs: 300 });
       const loop = init.deploy('init-loop', 'for (;;) {} export function handler() {}');

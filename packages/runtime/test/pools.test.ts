@@ -1,4 +1,6 @@
+import { parseFunctionConfig } from '@mini-lambda/core';
 import { describe, expect, it } from 'vitest';
+import { createInProcessRuntime } from '../src/index.ts';
 import { createTestRuntime } from './harness.ts';
 
 /** A handler that keeps its isolate busy for `event` ms (there are no timers in isolates). */
@@ -102,23 +104,21 @@ describe('pools', () => {
     await t.runtime.dispose();
   });
 
-  it('evicts by the sum of memory limits, and throttles when nothing idle can go', async () => {
+  it('evicts by the sum of memory limits, and waits while nothing idle can go', async () => {
     const t = createTestRuntime({ maxTotalMemoryMb: 100 });
     const a = t.deploy('mem-a', BUSY, { memory_mb: 64 });
     const b = t.deploy('mem-b', BUSY, { memory_mb: 64 });
     await t.runtime.invoke(a, '0');
     await t.runtime.invoke(b, '0');
     expect(await poolOf(t, 'mem-a')).toMatchObject({ size: 0, evictions: 1 });
-    const [busyB, blockedA] = await Promise.all([
-      t.runtime.invoke(b, '300'),
-      t.runtime.invoke(a, '0'),
-    ]);
-    expect(busyB).toMatchObject({ ok: true });
-    expect(blockedA).toMatchObject({
-      ok: false,
-      reason: 'throttled',
-      message: expect.stringMatching(/capacity/),
-    });
+    const busyB = t.runtime.invoke(b, '300').then((o) => ({ o, at: performance.now() }));
+    const blockedA = t.runtime.invoke(a, '0').then((o) => ({ o, at: performance.now() }));
+    const [first, second] = await Promise.all([busyB, blockedA]);
+    expect(first.o).toMatchObject({ ok: true });
+    // a waited for b's isolate to go idle, evicted it, and started cold.
+    expect(second.o).toMatchObject({ ok: true, coldStart: true });
+    expect(second.at).toBeGreaterThanOrEqual(first.at);
+    expect(await poolOf(t, 'mem-b')).toMatchObject({ size: 0, evictions: 1 });
     expect((await t.runtime.stats()).totals.reserved_memory_mb).toBe(64);
     await t.runtime.dispose();
   });
@@ -163,25 +163,47 @@ describe('pools', () => {
     await t.runtime.dispose();
   });
 
-  it('does not evict anything for a cold start that cannot fit anyway', async () => {
-    const t = createTestRuntime({ maxTotalMemoryMb: 300 });
+  it('does not evict anything for a cold start that cannot fit', async () => {
+    const t = createTestRuntime({ maxTotalMemoryMb: 300, queueTimeoutMs: 100 });
     const small = ['fit-a', 'fit-b', 'fit-c', 'fit-d'].map((n) =>
       t.deploy(n, BUSY, { memory_mb: 64 }),
     );
     for (const fn of small) await t.runtime.invoke(fn, '0');
+    // More than the instance may ever hold: refused at once.
     const huge = t.deploy('fit-huge', BUSY, { memory_mb: 1024 });
-    expect(await t.runtime.invoke(huge, '0')).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(await t.runtime.invoke(huge, '0')).toMatchObject({
+      ok: false,
+      reason: 'throttled',
+      message: expect.stringMatching(/more than this instance may hold/),
+    });
+    // Only fit-d is idle (64 MB), not enough for 256 MB: the call waits its bound and is
+    // throttled, and fit-d stays warm.
     const medium = t.deploy('fit-medium', BUSY, { memory_mb: 256 });
-    const busyOnes = small.slice(0, 3).map((fn) => t.runtime.invoke(fn, '300'));
-    // Only fit-d is idle (64 MB): not enough for 256 MB, so it must stay warm.
+    const busyOnes = small.slice(0, 3).map((fn) => t.runtime.invoke(fn, '500'));
     expect(await t.runtime.invoke(medium, '0')).toMatchObject({ ok: false, reason: 'throttled' });
     await Promise.all(busyOnes);
     expect((await t.runtime.stats()).totals).toMatchObject({
       isolates: 4,
       reserved_memory_mb: 256,
     });
-    for (const fn of small)
+    for (const fn of small) {
       expect(await t.runtime.invoke(fn, '0')).toMatchObject({ coldStart: false });
+    }
+    await t.runtime.dispose();
+  });
+
+  it('queues a function with no isolate of its own until room frees elsewhere', async () => {
+    const t = createTestRuntime({ maxIsolates: 1, queueTimeoutMs: 3000 });
+    const a = t.deploy('room-a', BUSY);
+    const b = t.deploy('room-b', 'export const handler = () => "b"');
+    await t.runtime.invoke(a, '0');
+    const busyA = t.runtime.invoke(a, '150');
+    expect(await t.runtime.invoke(b, '')).toMatchObject({
+      ok: true,
+      result: '"b"',
+      coldStart: true,
+    });
+    expect(await busyA).toMatchObject({ ok: true });
     await t.runtime.dispose();
   });
 
@@ -227,6 +249,35 @@ describe('pools', () => {
     expect(stats.totals.isolates).toBe(sizes);
     await t.runtime.dispose();
     expect((await t.runtime.stats()).totals).toMatchObject({ isolates: 0, reserved_memory_mb: 0 });
+  });
+
+  it('dispose stops cold starts that were still loading or waiting for a CPU slot', async () => {
+    const runtime = createInProcessRuntime(
+      {
+        loadCode: async (fn) => {
+          if (fn.name === 'hog') return 'export function handler() { for (;;) {} }';
+          await new Promise((r) => setTimeout(r, fn.name === 'slow-load' ? 300 : 0));
+          return `export function handler() { return "${fn.name} ran" }`;
+        },
+      },
+      { maxExecuting: 1, queueTimeoutMs: 5000 },
+    );
+    const config = parseFunctionConfig({ timeout_ms: 5000 });
+    const fn = (name: string) => ({ name, version: 1, sha256: name.padEnd(64, '0'), config });
+    const hog = runtime.invoke(fn('hog'), ''); // holds the only CPU slot
+    await new Promise((r) => setTimeout(r, 50));
+    const queued = runtime.invoke(fn('queued'), ''); // waits for the slot
+    const loading = runtime.invoke(fn('slow-load'), ''); // still loading its bundle
+    await new Promise((r) => setTimeout(r, 50));
+    await runtime.dispose();
+    for (const out of await Promise.all([hog, queued, loading])) {
+      expect(out).toMatchObject({
+        ok: false,
+        reason: 'crashed',
+        message: expect.stringMatching(/shut down/),
+      });
+    }
+    expect((await runtime.stats()).totals).toMatchObject({ isolates: 0, reserved_memory_mb: 0 });
   });
 
   it('dispose ends busy calls and refuses new ones', async () => {

@@ -116,10 +116,22 @@
   // output of work left running afterwards belongs to no caller and is discarded, so
   // it can never show up in the next caller's logs.
   let capturing = false;
-  let lines = [];
-  let head = 0;
+  // A ring of lines allocated now, before user code: every line is at least 2 characters
+  // with its newline, so LOG_LIMIT slots always suffice, the ring never grows however
+  // much is logged, and writes go to existing elements (no inherited setter can run).
+  const ring = new Array(LOG_LIMIT);
+  for (let i = 0; i < LOG_LIMIT; i++) ring[i] = '';
+  let first = 0;
+  let count = 0;
   let size = 0;
   let dropped = 0;
+
+  function resetLogs() {
+    first = 0;
+    count = 0;
+    size = 0;
+    dropped = 0;
+  }
 
   function formatArg(value) {
     if (typeof value === 'string') return value;
@@ -146,30 +158,30 @@
       line = truncate(line, LOG_LIMIT);
       dropped++;
     }
-    apply(push, lines, [line]);
+    if (count === LOG_LIMIT) dropOldest();
+    ring[(first + count) % LOG_LIMIT] = line;
+    count++;
     size += line.length + 1;
-    while (size > LOG_LIMIT + 1 && head < lines.length) {
-      size -= lines[head].length + 1;
-      lines[head] = undefined;
-      head++;
-      dropped++;
-    }
+    while (size > LOG_LIMIT + 1 && count > 0) dropOldest();
+  }
+
+  function dropOldest() {
+    size -= ring[first].length + 1;
+    ring[first] = '';
+    first = (first + 1) % LOG_LIMIT;
+    count--;
+    dropped++;
   }
 
   function takeLogs() {
-    const text = head === 0 ? apply(join, lines, ['\n']) : joinFrom(head);
-    const result = { text, dropped };
-    lines = [];
-    head = 0;
-    size = 0;
-    dropped = 0;
-    return result;
-  }
-
-  function joinFrom(start) {
     let text = '';
-    for (let i = start; i < lines.length; i++) text += i === start ? lines[i] : `\n${lines[i]}`;
-    return text;
+    for (let i = 0; i < count; i++) {
+      const line = ring[(first + i) % LOG_LIMIT];
+      text += i === 0 ? line : `\n${line}`;
+    }
+    const result = { text, dropped };
+    resetLogs();
+    return result;
   }
 
   const consoleObject = {};
@@ -239,10 +251,7 @@
     }
 
     function begin(eventJson, invocationId, timeoutMs) {
-      lines = [];
-      head = 0;
-      size = 0;
-      dropped = 0;
+      resetLogs();
       capturing = true;
       const deadline = now() + timeoutMs;
       let event = null;
