@@ -8,7 +8,7 @@ export const runtimeLimitsSchema = z
   .object({
     /**
      * How warm calls run. `async`: on isolated-vm's threads, this thread stays free (the
-     * server's event loop). `sync`: on this thread, ≈ 20x cheaper per call but blocking
+     * server's event loop). `sync`: on this thread, ≈ 8–10x cheaper per call but blocking
      * it while user code runs; only for a dedicated process a supervisor can kill.
      */
     execution: z.enum(['async', 'sync']).default('async'),
