@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type HandlerKind, MiniLambdaError } from '@mini-lambda/core';
+import * as esbuild from 'esbuild';
+import { extractArchive, safePath } from './archive.ts';
+import { guardResolution } from './guard.ts';
+import { BUNDLE_LIMITS, type BundleLimits } from './limits.ts';
+
+/** What a deploy uploads: one module, or a project archive. */
+export type BundleInput =
+  | { kind: 'module'; source: string; typescript: boolean }
+  | { kind: 'archive'; zip: Buffer; entry?: string };
+
+/** A build message with its position, as API.md's `BuildFailed` lists them. */
+export interface BuildMessage {
+  text: string;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+}
+
+export interface BundleResult {
+  code: string;
+  sha256: string;
+  size: number;
+  handler: HandlerKind;
+  warnings: BuildMessage[];
+}
+
+export interface BundleOptions {
+  limits?: BundleLimits;
+  /** esbuild gets this long before the build is cancelled. */
+  timeoutMs?: number;
+}
+
+/**
+ * Bundles an upload into one self-contained ES module for the runtime. The upload is
+ * written to a private temporary directory (removed afterwards) and esbuild may read
+ * nothing outside it. User code is never run here.
+ */
+export async function bundle(
+  input: BundleInput,
+  options: BundleOptions = {},
+): Promise<BundleResult> {
+  const limits = options.limits ?? BUNDLE_LIMITS;
+  if (input.kind === 'archive' && input.zip.length > limits.maxArchiveBytes) {
+    throw new MiniLambdaError(
+      'PayloadTooLarge',
+      `The archive is larger than ${limits.maxArchiveBytes} bytes`,
+    );
+  }
+  const root = await realpath(await mkdtemp(join(tmpdir(), 'mini-lambda-build-')));
+  try {
+    const entry = await writeUpload(input, root, limits);
+    const output = await build(root, entry, options.timeoutMs ?? 30_000);
+    const code = output.code;
+    const size = Buffer.byteLength(code);
+    if (size > limits.maxBundleBytes) {
+      throw new MiniLambdaError(
+        'PayloadTooLarge',
+        `The bundle is ${size} bytes; at most ${limits.maxBundleBytes} are allowed`,
+      );
+    }
+    return {
+      code,
+      sha256: createHash('sha256').update(code).digest('hex'),
+      size,
+      handler: handlerKind(output.exports),
+      warnings: output.warnings,
+    };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** Writes the upload under `root` and returns the entry point, relative to it. */
+async function writeUpload(
+  input: BundleInput,
+  root: string,
+  limits: BundleLimits,
+): Promise<string> {
+  if (input.kind === 'module') {
+    const entry = input.typescript ? 'index.ts' : 'index.js';
+    await writeFile(join(root, entry), input.source);
+    return entry;
+  }
+  await extractArchive(input.zip, root, limits);
+  if (input.entry !== undefined) {
+    const entry = safePath(input.entry);
+    if (!(await isFile(join(root, entry)))) {
+      throw new MiniLambdaError(
+        'BuildFailed',
+        `The entry point ${JSON.stringify(input.entry)} is not in the archive`,
+        {
+          errors: [{ text: `Could not find ${input.entry}`, file: null, line: null, column: null }],
+        },
+      );
+    }
+    return entry;
+  }
+  return findEntry(root);
+}
+
+/** `package.json` main/module, else index.ts, else index.js. */
+async function findEntry(root: string): Promise<string> {
+  const candidates: string[] = [];
+  try {
+    const pkg: unknown = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+    if (pkg && typeof pkg === 'object') {
+      for (const field of ['main', 'module'] as const) {
+        const value = (pkg as Record<string, unknown>)[field];
+        if (typeof value === 'string') candidates.push(value.replace(/^\.\//, ''));
+      }
+    }
+  } catch {
+    // no package.json, or not JSON: fall back to the index files
+  }
+  candidates.push('index.ts', 'index.js', 'index.mjs');
+  for (const candidate of candidates) {
+    const entry = safePath(candidate);
+    if (await isFile(join(root, entry))) return entry;
+  }
+  throw new MiniLambdaError(
+    'BuildFailed',
+    'The archive has no entry point: give ?entry=, package.json "main", or an index.ts/index.js',
+    {
+      errors: [{ text: 'No entry point found', file: null, line: null, column: null }],
+    },
+  );
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+interface BuildOutput {
+  code: string;
+  exports: string[];
+  warnings: BuildMessage[];
+}
+
+async function build(root: string, entry: string, timeoutMs: number): Promise<BuildOutput> {
+  const context = await esbuild.context({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    // Browser-neutral, preferring worker/browser builds of packages: there is no Node here.
+    platform: 'neutral',
+    mainFields: ['browser', 'module', 'main'],
+    conditions: ['worker', 'browser', 'import', 'default'],
+    target: 'es2024', // V8 in Node 24
+    minify: false, // stack traces read well
+    metafile: true,
+    logLevel: 'silent',
+    // A tsconfig.json could `extends` a file outside the upload: ignored.
+    tsconfigRaw: {},
+    plugins: [guardResolution(root)],
+  });
+  const timer = setTimeout(() => void context.cancel(), timeoutMs);
+  try {
+    const result = await context.rebuild();
+    const file = result.outputFiles?.[0];
+    if (!file)
+      throw buildFailed([
+        { text: `The build did not finish within ${timeoutMs} ms`, location: null },
+      ]);
+    const outputs = Object.values(result.metafile?.outputs ?? {});
+    return {
+      code: file.text,
+      exports: outputs[0]?.exports ?? [],
+      warnings: result.warnings.map(toMessage),
+    };
+  } catch (err) {
+    if (err instanceof MiniLambdaError) throw err;
+    const errors = (err as { errors?: esbuild.Message[] }).errors;
+    throw buildFailed(
+      errors?.length
+        ? errors
+        : [{ text: err instanceof Error ? err.message : String(err), location: null }],
+    );
+  } finally {
+    clearTimeout(timer);
+    await context.dispose();
+  }
+}
+
+function handlerKind(exports: string[]): HandlerKind {
+  if (exports.includes('handler')) return 'event';
+  // A default export is taken as `{ fetch }`; its shape is checked when it first loads.
+  if (exports.includes('default')) return 'fetch';
+  throw new MiniLambdaError(
+    'NoHandler',
+    'The module exports neither `handler` nor a default export with `fetch`',
+  );
+}
+
+function buildFailed(messages: Pick<esbuild.Message, 'text' | 'location'>[]): MiniLambdaError {
+  const errors = messages.map(toMessage);
+  const first = errors[0];
+  const where = first?.file ? ` (${first.file}:${first.line}:${first.column})` : '';
+  return new MiniLambdaError(
+    'BuildFailed',
+    `Build failed: ${first?.text ?? 'unknown error'}${where}`,
+    { errors },
+  );
+}
+
+function toMessage(m: Pick<esbuild.Message, 'text' | 'location'>): BuildMessage {
+  const loc = m.location;
+  return {
+    text: m.text,
+    file: loc?.file ?? null,
+    line: loc?.line ?? null,
+    column: loc?.column ?? null,
+  };
+}
