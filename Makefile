@@ -3,10 +3,13 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain install typecheck lint test test-unit test-integration dev bench bench-runtime migrate-up migrate-down
+.PHONY: toolchain system-packages install typecheck lint test test-unit test-integration dev bench bench-runtime migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
+
+system-packages:
+	@scripts/system-packages.sh
 
 install: toolchain
 	pnpm install --frozen-lockfile
@@ -18,13 +21,13 @@ lint:
 	pnpm lint
 
 ## make test: toolchain, dependencies, typecheck, lint, then every test (unit + integration).
-test: install typecheck lint
+test: install system-packages typecheck lint
 	pnpm test
 
 test-unit: install
 	pnpm test:unit
 
-test-integration: install
+test-integration: install system-packages
 	pnpm test:integration
 
 ## make dev: one instance on the embedded default. The server arrives with issue 4.
@@ -37,6 +40,9 @@ bench: bench-runtime
 bench-runtime: install
 	$(NODE) --expose-gc bench/runtime/run.ts
 
-migrate-up migrate-down:
-	@echo "$@: migrations arrive with the store (issue 3)." >&2
-	@exit 2
+## make migrate-up / migrate-down: against DATABASE_URL; harmless when already applied.
+migrate-up: install
+	node packages/store/src/migrate-cli.ts up
+
+migrate-down: install
+	node packages/store/src/migrate-cli.ts down

@@ -1,4 +1,13 @@
 export { BundleStore } from './bundle-store.ts';
 export { createFsObjectStore } from './fs-object-store.ts';
+export { type Migration, migrateDown, migrateUp, readMigrations } from './migrate.ts';
 export { assertKey, type ObjectStore } from './object-store.ts';
+export {
+  CHANGES_CHANNEL,
+  createRegistry,
+  type FunctionDetails,
+  type FunctionSummary,
+  type NewVersion,
+  type Registry,
+} from './registry.ts';
 export { createS3ObjectStore, type S3Options } from './s3-object-store.ts';

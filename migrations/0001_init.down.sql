@@ -1,0 +1,2 @@
+DROP TABLE function_versions;
+DROP TABLE functions;
