@@ -36,11 +36,12 @@ export interface BundleOptions {
 }
 
 /**
- * Bundles an upload into one self-contained ES module for the runtime. The upload is
- * written to a private temporary directory (removed afterwards) and esbuild may read
- * nothing outside it. User code is never run here.
+ * Bundles an upload in this process (the bundle worker calls this; callers use
+ * `bundle`, which runs it in a child process). The upload is written to a private
+ * temporary directory (removed afterwards) and esbuild may read nothing outside it.
+ * User code is never run here.
  */
-export async function bundle(
+export async function bundleHere(
   input: BundleInput,
   options: BundleOptions = {},
 ): Promise<BundleResult> {
@@ -164,7 +165,11 @@ async function build(root: string, entry: string, timeoutMs: number): Promise<Bu
     tsconfigRaw: {},
     plugins: [guardResolution(root)],
   });
-  const timer = setTimeout(() => void context.cancel(), timeoutMs);
+  const cancelled = { value: false };
+  const timer = setTimeout(() => {
+    cancelled.value = true;
+    void context.cancel();
+  }, timeoutMs);
   try {
     const result = await context.rebuild();
     const file = result.outputFiles?.[0];
@@ -181,11 +186,19 @@ async function build(root: string, entry: string, timeoutMs: number): Promise<Bu
   } catch (err) {
     if (err instanceof MiniLambdaError) throw err;
     const errors = (err as { errors?: esbuild.Message[] }).errors;
-    throw buildFailed(
-      errors?.length
-        ? errors
-        : [{ text: err instanceof Error ? err.message : String(err), location: null }],
-    );
+    const text = err instanceof Error ? err.message : String(err);
+    if (cancelled.value) {
+      throw buildFailed([
+        { text: `The build did not finish within ${timeoutMs} ms`, location: null },
+      ]);
+    }
+    if (!errors?.length && /service (was stopped|is no longer running)/.test(text)) {
+      // esbuild's own process died on this input (a stack overflow on deep nesting).
+      throw buildFailed([
+        { text: 'The bundler crashed on this input (is it nested too deeply?)', location: null },
+      ]);
+    }
+    throw buildFailed(errors?.length ? errors : [{ text, location: null }]);
   } finally {
     clearTimeout(timer);
     await context.dispose();

@@ -1,9 +1,4 @@
 export { safePath } from './archive.ts';
-export {
-  type BuildMessage,
-  type BundleInput,
-  type BundleOptions,
-  type BundleResult,
-  bundle,
-} from './bundle.ts';
+export type { BuildMessage, BundleInput, BundleOptions, BundleResult } from './bundle.ts';
 export { BUNDLE_LIMITS, type BundleLimits } from './limits.ts';
+export { bundle } from './run-bundle.ts';

@@ -203,6 +203,27 @@ describe('bundling archives', () => {
     });
   });
 
+  it('ends a source that crashes esbuild in BuildFailed, and keeps bundling others', async () => {
+    const deep = `export function handler() ${'{'.repeat(200_000)}${'}'.repeat(200_000)}`;
+    const err = await failure(bundle({ kind: 'module', source: deep, typescript: false }));
+    expect(err).toMatchObject({
+      code: 'BuildFailed',
+      message: expect.stringMatching(/crashed|stopped/),
+    });
+    expect((await ts('export const handler = () => "still fine"')).code).toContain('still fine');
+  }, 60_000);
+
+  it('cancels a build past its time bound', async () => {
+    const slow = `export const handler = () => ${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const err = await failure(
+      bundle({ kind: 'module', source: slow, typescript: false }, { timeoutMs: 50 }),
+    );
+    expect(err).toMatchObject({
+      code: 'BuildFailed',
+      message: expect.stringMatching(/within 50 ms/),
+    });
+  }, 60_000);
+
   it('leaves no temporary directory behind', async () => {
     const before = (await readdir(tmpdir())).filter((d) =>
       d.startsWith('mini-lambda-build-'),
