@@ -1,4 +1,5 @@
 export { BundleStore } from './bundle-store.ts';
+export { type ChangeHandlers, subscribeChanges } from './changes.ts';
 export { createFsObjectStore } from './fs-object-store.ts';
 export { type Migration, migrateDown, migrateUp, readMigrations } from './migrate.ts';
 export { assertKey, type ObjectStore } from './object-store.ts';

@@ -7,6 +7,7 @@ import {
   migrateUp,
   type Registry,
   readMigrations,
+  subscribeChanges,
 } from '../src/index.ts';
 import { startPostgres, type TestPostgres } from './postgres-server.ts';
 
@@ -117,6 +118,30 @@ describe('registry', () => {
     for (let i = 0; i < 100 && heard.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
     await listener.unlisten();
     expect(heard).toEqual(['reg-notify', 'reg-notify', 'reg-notify']);
+  });
+
+  it('resyncs a subscriber whose connection was killed, and keeps delivering', async () => {
+    const changes: string[] = [];
+    let resyncs = 0;
+    const listenerSql = postgres(pg.url, { max: 1, onnotice: () => {} });
+    const sub = await subscribeChanges(listenerSql, {
+      onChange: (n) => changes.push(n),
+      onResync: () => resyncs++,
+    });
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await registry.deploy('reg-resync', { sha256: SHA(7), size: 1, handler: 'event' });
+    await until(() => changes.length === 1);
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE pid <> pg_backend_pid() AND query ILIKE 'listen%'`;
+    await until(() => resyncs === 1);
+    await registry.deploy('reg-resync', { sha256: SHA(8), size: 1, handler: 'event' });
+    await until(() => changes.length === 2);
+    await sub.close();
+    await listenerSql.end({ timeout: 5 });
+    expect(resyncs).toBe(1);
+    expect(changes).toEqual(['reg-resync', 'reg-resync']);
   });
 
   it('refuses a name the API would refuse, at the database too', async () => {
