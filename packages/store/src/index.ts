@@ -1,5 +1,6 @@
 export { BundleStore } from './bundle-store.ts';
 export { type ChangeHandlers, subscribeChanges } from './changes.ts';
+export { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
 export { createFsObjectStore } from './fs-object-store.ts';
 export { type Migration, migrateDown, migrateUp, readMigrations } from './migrate.ts';
 export { assertKey, type ObjectStore } from './object-store.ts';

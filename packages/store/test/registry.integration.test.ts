@@ -10,9 +10,9 @@ import {
   subscribeChanges,
 } from '../src/index.ts';
 import { startPostgres, type TestPostgres } from './postgres-server.ts';
+import { registryContract, SHA } from './registry-contract.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../../../migrations/', import.meta.url));
-const SHA = (n: number) => n.toString(16).padStart(64, '0');
 
 let pg: TestPostgres;
 let sql: Sql;
@@ -50,65 +50,13 @@ describe('migrations', () => {
   });
 });
 
-describe('registry', () => {
-  it('records versions with their config, and lists and details them', async () => {
-    const v1 = await registry.deploy('reg-basic', {
-      sha256: SHA(1),
-      size: 10,
-      handler: 'event',
-      config: { timeout_ms: 500 },
-    });
-    const v2 = await registry.deploy('reg-basic', { sha256: SHA(2), size: 20, handler: 'event' });
-    expect(v1).toMatchObject({
-      name: 'reg-basic',
-      version: 1,
-      sha256: SHA(1),
-      config: { timeout_ms: 500, memory_mb: 128 },
-    });
-    expect(v2).toMatchObject({ version: 2, config: { timeout_ms: 500 } });
-    expect(await registry.version('reg-basic')).toMatchObject({ version: 2, sha256: SHA(2) });
-    expect(await registry.version('reg-basic', 1)).toMatchObject({ version: 1, sha256: SHA(1) });
-    expect(await registry.version('reg-basic', 3)).toBeUndefined();
-    expect(await registry.version('nope')).toBeUndefined();
-    expect((await registry.list()).find((f) => f.name === 'reg-basic')).toMatchObject({
-      latestVersion: 2,
-    });
-    expect(await registry.details('reg-basic')).toMatchObject({
-      latestVersion: 2,
-      versions: [
-        { version: 1, size: 10 },
-        { version: 2, size: 20 },
-      ],
-    });
-  });
+registryContract(
+  'postgresql',
+  () => registry,
+  () => sql,
+);
 
-  it('gives 20 concurrent deploys of one name 20 distinct consecutive versions', async () => {
-    const deploys = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        registry.deploy('reg-race', { sha256: SHA(i), size: i, handler: 'event' }),
-      ),
-    );
-    expect(deploys.map((d) => d.version).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 20 }, (_, i) => i + 1),
-    );
-    expect(await registry.details('reg-race')).toMatchObject({ latestVersion: 20 });
-  });
-
-  it('patches config and deletes a function with its versions', async () => {
-    await registry.deploy('reg-patch', { sha256: SHA(9), size: 1, handler: 'fetch' });
-    expect(await registry.patch('reg-patch', { memory_mb: 256, env: { A: '1' } })).toMatchObject({
-      memory_mb: 256,
-      env: { A: '1' },
-      timeout_ms: 3000,
-    });
-    expect(await registry.patch('nope', { memory_mb: 256 })).toBeUndefined();
-    expect(await registry.remove('reg-patch')).toBe(true);
-    expect(await registry.remove('reg-patch')).toBe(false);
-    expect(
-      await sql`SELECT count(*)::int AS n FROM function_versions WHERE name = 'reg-patch'`,
-    ).toEqual([{ n: 0 }]);
-  });
-
+describe('registry on postgresql', () => {
   it('announces deploys, patches and deletes on the changes channel', async () => {
     const heard: string[] = [];
     const listener = await sql.listen('mini_lambda_functions', (name) => heard.push(name));
