@@ -1,5 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_LIMITS, bundle } from '../src/index.ts';
 import { makeZip, renameEntry } from './zip.ts';
@@ -105,6 +107,21 @@ describe('bundling archives', () => {
     });
     expect(out.code).toContain('browser build');
     expect(out.code).not.toContain('node build');
+  });
+
+  it('bundles a real npm package shipped in the archive (escape-html, CommonJS)', async () => {
+    const dir = fileURLToPath(new URL('../node_modules/escape-html/', import.meta.url));
+    const pkg: Record<string, string | Buffer> = {};
+    for (const file of await readdir(dir))
+      pkg[`node_modules/escape-html/${file}`] = await readFile(join(dir, file));
+    const out = await archive({
+      'index.ts':
+        'import escape from "escape-html"; export const handler = (s: string) => escape(s)',
+      ...pkg,
+    });
+    expect(out.handler).toBe('event');
+    expect(out.code).toContain('matchHtmlRegExp');
+    expect(out.code).toContain('&quot;');
   });
 
   it('uses an explicit entry and refuses one that is missing or escapes', async () => {
