@@ -5,6 +5,13 @@ export { createFsObjectStore } from './fs-object-store.ts';
 export { type Migration, migrateDown, migrateUp, readMigrations } from './migrate.ts';
 export { assertKey, type ObjectStore } from './object-store.ts';
 export {
+  type DeployInput,
+  deployVersion,
+  openStore,
+  type Store,
+  type StoreOptions,
+} from './open-store.ts';
+export {
   CHANGES_CHANNEL,
   createRegistry,
   type FunctionDetails,

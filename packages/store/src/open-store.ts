@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import type { FunctionConfigPatch, FunctionVersion, HandlerKind } from '@mini-lambda/core';
+import postgres, { type Sql } from 'postgres';
+import { BundleStore } from './bundle-store.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { createFsObjectStore } from './fs-object-store.ts';
+import { migrateUp, readMigrations } from './migrate.ts';
+import type { ObjectStore } from './object-store.ts';
+import { createRegistry, type Registry } from './registry.ts';
+import { createS3ObjectStore, type S3Options } from './s3-object-store.ts';
+
+export interface StoreOptions {
+  /** PostgreSQL; without it, embedded PGlite under `dataDir`. */
+  databaseUrl?: string;
+  /** S3; without it, files under `dataDir`. */
+  s3?: S3Options;
+  dataDir: string;
+  migrationsDir: string;
+}
+
+export interface Store {
+  sql: Sql;
+  objects: ObjectStore;
+  bundles: BundleStore;
+  registry: Registry;
+  /** True on the embedded default: this process is the only writer (no NOTIFY across connections). */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/** Opens PostgreSQL (or embedded PGlite) and object storage, and applies pending migrations. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const embedded = options.databaseUrl === undefined;
+  const pglite = embedded
+    ? await startEmbeddedPostgres(join(options.dataDir, 'pglite'))
+    : undefined;
+  const url = pglite?.url ?? (options.databaseUrl as string);
+  const sql = postgres(url, { max: embedded ? 1 : 10, onnotice: () => {} });
+  try {
+    await migrateUp(sql, await readMigrations(options.migrationsDir));
+  } catch (err) {
+    await sql.end({ timeout: 5 });
+    await pglite?.stop();
+    throw err;
+  }
+  const objects = options.s3
+    ? createS3ObjectStore(options.s3)
+    : createFsObjectStore(join(options.dataDir, 'objects'));
+  return {
+    sql,
+    objects,
+    bundles: new BundleStore(objects),
+    registry: createRegistry(sql),
+    embedded,
+    async close() {
+      await sql.end({ timeout: 5 });
+      await pglite?.stop();
+    },
+  };
+}
+
+export interface DeployInput {
+  code: string;
+  handler: HandlerKind;
+  config?: FunctionConfigPatch;
+}
+
+/**
+ * Records a new version: the bundle object first, then the row that names it, so no row
+ * ever points at a missing object (a crash in between leaves only an unreferenced object).
+ */
+export async function deployVersion(
+  store: Pick<Store, 'bundles' | 'registry'>,
+  name: string,
+  input: DeployInput,
+): Promise<FunctionVersion> {
+  const sha256 = await store.bundles.put(input.code);
+  return store.registry.deploy(name, {
+    sha256,
+    size: Buffer.byteLength(input.code),
+    handler: input.handler,
+    ...(input.config ? { config: input.config } : {}),
+  });
+}
