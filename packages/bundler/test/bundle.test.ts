@@ -230,6 +230,17 @@ describe('bundling archives', () => {
     expect((await ts('export const handler = () => "still fine"')).code).toContain('still fine');
   }, 60_000);
 
+  it('ends a 50 MB source in an error within a bound', async () => {
+    const huge = `export const handler = () => "${'x'.repeat(50 * 1024 * 1024)}"`;
+    const started = performance.now();
+    const err = await failure(bundle({ kind: 'module', source: huge, typescript: false }));
+    expect(err).toMatchObject({
+      code: 'PayloadTooLarge',
+      message: expect.stringMatching(/bundle/),
+    });
+    expect(performance.now() - started).toBeLessThan(60_000);
+  }, 90_000);
+
   it('cancels a build past its time bound', async () => {
     const slow = `export const handler = () => ${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const err = await failure(
