@@ -39,11 +39,13 @@ export async function extractArchive(
   // Against the archive's own size: entries may claim overlapping data to fake theirs.
   const budget = { inflated: 0, compressed: zip.length };
   let files = 0;
+  const layout = new Layout();
   try {
     for await (const entry of archive.eachEntry()) {
       const path = safePath(entry.fileName);
       if (isSymlink(entry))
         throw invalid(`The archive entry ${JSON.stringify(entry.fileName)} is a symlink`);
+      layout.add(path, entry.fileName);
       if (path.endsWith('/')) {
         await mkdir(join(root, path), { recursive: true });
         continue;
@@ -74,11 +76,36 @@ export function safePath(name: string): string {
     normalized.startsWith('/') ||
     /^[a-zA-Z]:/.test(normalized) ||
     normalized.includes('\0') ||
-    parts.some((p) => p === '..') ||
-    parts.slice(0, -1).some((p) => p === '' || p === '.');
+    parts.some((p) => p === '..' || p === '.') ||
+    parts.slice(0, -1).some((p) => p === '');
   if (bad)
     throw invalid(`The archive entry ${JSON.stringify(name)} has an absolute or escaping path`);
   return normalized;
+}
+
+/** Refuses an entry that repeats another or is both a file and a directory. */
+class Layout {
+  private readonly files = new Set<string>();
+  private readonly dirs = new Set<string>();
+
+  add(path: string, shown: string): void {
+    const isDir = path.endsWith('/');
+    const name = isDir ? path.slice(0, -1) : path;
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (this.files.has(dir)) throw conflict(shown);
+      this.dirs.add(dir);
+    }
+    if (this.files.has(name) || (!isDir && this.dirs.has(name))) throw conflict(shown);
+    (isDir ? this.dirs : this.files).add(name);
+  }
+}
+
+function conflict(shown: string): MiniLambdaError {
+  return invalid(
+    `The archive entry ${JSON.stringify(shown)} repeats or conflicts with another entry`,
+  );
 }
 
 function isSymlink(entry: Entry): boolean {

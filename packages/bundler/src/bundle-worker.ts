@@ -4,23 +4,27 @@
 import { MiniLambdaError } from '@mini-lambda/core';
 import { type BundleInput, type BundleOptions, bundleHere } from './bundle.ts';
 
-process.once('message', async (message: { input: BundleInput; options: BundleOptions }) => {
-  const input: BundleInput =
-    message.input.kind === 'archive'
-      ? { ...message.input, zip: Buffer.from(message.input.zip) }
-      : message.input;
+interface Request {
+  input: BundleInput;
+  root: string;
+  options: BundleOptions;
+}
+
+process.once('message', async ({ input, root, options }: Request) => {
+  const upload: BundleInput =
+    input.kind === 'archive' ? { ...input, zip: Buffer.from(input.zip) } : input;
   try {
-    const result = await bundleHere(input, message.options);
+    const result = await bundleHere(upload, root, options);
     process.send?.({ ok: true, result }, () => process.exit(0));
   } catch (err) {
-    const error =
+    // bundleHere turns everything into a MiniLambdaError without our paths in it.
+    const e =
       err instanceof MiniLambdaError
-        ? { code: err.code, message: err.message, details: err.details }
-        : {
-            code: 'InternalError',
-            message: err instanceof Error ? err.message : String(err),
-            details: {},
-          };
-    process.send?.({ ok: false, error }, () => process.exit(0));
+        ? err
+        : new MiniLambdaError('InternalError', 'The bundler failed');
+    process.send?.(
+      { ok: false, error: { code: e.code, message: e.message, details: e.details } },
+      () => process.exit(0),
+    );
   }
 });

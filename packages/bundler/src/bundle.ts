@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { type HandlerKind, MiniLambdaError } from '@mini-lambda/core';
 import * as esbuild from 'esbuild';
 import { extractArchive, safePath } from './archive.ts';
-import { guardResolution } from './guard.ts';
+import { guardResolution, inside, OUTSIDE } from './guard.ts';
 import { BUNDLE_LIMITS, type BundleLimits } from './limits.ts';
 
 /** What a deploy uploads: one module, or a project archive. */
@@ -36,14 +35,26 @@ export interface BundleOptions {
 }
 
 /**
- * Bundles an upload in this process (the bundle worker calls this; callers use
- * `bundle`, which runs it in a child process). The upload is written to a private
- * temporary directory (removed afterwards) and esbuild may read nothing outside it.
- * User code is never run here.
+ * Bundles an upload in this process, in `root`: an empty private directory that the
+ * caller creates and removes (run-bundle.ts, so it goes even when this process is
+ * killed). esbuild may read nothing outside it, and user code is never run here.
  */
 export async function bundleHere(
   input: BundleInput,
+  root: string,
   options: BundleOptions = {},
+): Promise<BundleResult> {
+  try {
+    return await bundleIn(input, root, options);
+  } catch (err) {
+    throw withoutPath(err, root);
+  }
+}
+
+async function bundleIn(
+  input: BundleInput,
+  root: string,
+  options: BundleOptions,
 ): Promise<BundleResult> {
   const limits = options.limits ?? BUNDLE_LIMITS;
   if (input.kind === 'archive' && input.zip.length > limits.maxArchiveBytes) {
@@ -52,28 +63,34 @@ export async function bundleHere(
       `The archive is larger than ${limits.maxArchiveBytes} bytes`,
     );
   }
-  const root = await realpath(await mkdtemp(join(tmpdir(), 'mini-lambda-build-')));
-  try {
-    const entry = await writeUpload(input, root, limits);
-    const output = await build(root, entry, options.timeoutMs ?? 30_000);
-    const code = output.code;
-    const size = Buffer.byteLength(code);
-    if (size > limits.maxBundleBytes) {
-      throw new MiniLambdaError(
-        'PayloadTooLarge',
-        `The bundle is ${size} bytes; at most ${limits.maxBundleBytes} are allowed`,
-      );
-    }
-    return {
-      code,
-      sha256: createHash('sha256').update(code).digest('hex'),
-      size,
-      handler: handlerKind(output.exports),
-      warnings: output.warnings,
-    };
-  } finally {
-    await rm(root, { recursive: true, force: true });
+  const entry = await writeUpload(input, root, limits);
+  const output = await build(root, entry, options.timeoutMs ?? 30_000);
+  const code = output.code;
+  const size = Buffer.byteLength(code);
+  if (size > limits.maxBundleBytes) {
+    throw new MiniLambdaError(
+      'PayloadTooLarge',
+      `The bundle is ${size} bytes; at most ${limits.maxBundleBytes} are allowed`,
+    );
   }
+  return {
+    code,
+    sha256: createHash('sha256').update(code).digest('hex'),
+    size,
+    handler: handlerKind(output.exports),
+    warnings: output.warnings,
+  };
+}
+
+/** Our temporary directory never reaches a user: its path becomes `.` in every message. */
+function withoutPath(err: unknown, root: string): MiniLambdaError {
+  const clean = (text: string) => text.split(root).join('.');
+  if (err instanceof MiniLambdaError) {
+    const details = JSON.parse(clean(JSON.stringify(err.details))) as Record<string, unknown>;
+    return new MiniLambdaError(err.code, clean(err.message), details);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new MiniLambdaError('InternalError', `The bundler failed: ${clean(message)}`);
 }
 
 /** Writes the upload under `root` and returns the entry point, relative to it. */
@@ -177,6 +194,11 @@ async function build(root: string, entry: string, timeoutMs: number): Promise<Bu
       throw buildFailed([
         { text: `The build did not finish within ${timeoutMs} ms`, location: null },
       ]);
+    // Second line of defence behind the guard: every input esbuild read is in the upload.
+    for (const input of Object.keys(result.metafile?.inputs ?? {})) {
+      if (!inside(root, resolve(root, input)))
+        throw buildFailed([{ text: OUTSIDE, location: null }]);
+    }
     const outputs = Object.values(result.metafile?.outputs ?? {});
     return {
       code: file.text,

@@ -42,13 +42,24 @@ export function guardResolution(root: string): Plugin {
           pluginData: resolved.pluginData,
         };
       });
+      // Template-literal imports (import(`./x/${name}.json`)) become globs that esbuild
+      // expands by itself, loading every match without asking onResolve: every load is
+      // checked too, before the file is read. The message names no path, since which
+      // files exist out there is itself information.
+      build.onLoad({ filter: /.*/, namespace: 'file' }, (args) =>
+        inside(root, args.path) ? undefined : refuse(OUTSIDE),
+      );
     },
   };
 }
 
 const GUARDED = Symbol('resolved by the guard');
 
-function inside(root: string, path: string): boolean {
+export const OUTSIDE =
+  'An import reaches outside the upload (a template-literal import whose pattern leaves it?)';
+
+/** Whether `path` lies below `root` (both absolute, real paths). */
+export function inside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }

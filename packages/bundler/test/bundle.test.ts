@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,6 +162,44 @@ describe('bundling archives', () => {
     expect(await failure(bundle({ kind: 'archive', zip }))).toMatchObject({
       code: 'InvalidArchive',
     });
+  });
+
+  it.each([
+    ['a duplicate entry', { 'a.js': '1', 'b.js': '2' }, 'b.js', 'a.js'],
+    ['a file that is also a directory', { a: '1', 'x/b.js': '2' }, 'x/b.js', 'a/b.js'],
+    ['a "." entry', { 'index.js': 'export const handler = () => 1', x: '1' }, 'x', '.'],
+  ])('refuses %s without naming any path of ours', async (_, files, from, to) => {
+    const zip = renameEntry(
+      await makeZip({ 'index.js': 'export const handler = () => 1', ...files }),
+      from,
+      to,
+    );
+    const err = await failure(bundle({ kind: 'archive', zip }));
+    expect(err).toMatchObject({ code: 'InvalidArchive' });
+    expect(JSON.stringify(err)).not.toMatch(/mini-lambda-build|\/tmp/);
+    expect(err.message).not.toMatch(/mini-lambda-build|\/tmp/);
+  });
+
+  it('refuses template-literal imports whose pattern leaves the upload', async () => {
+    // A secret beside the upload's temporary directory, which `../` from it reaches.
+    const secret = join(tmpdir(), `mini-lambda-secret-${process.pid}.json`);
+    await writeFile(secret, '{"password":"hunter2"}');
+    try {
+      for (const source of [
+        'export const handler = (e) => import(`../mini-lambda-secret-${e}.json`)',
+        'export const handler = (e) => require(`../mini-lambda-secret-${e}.json`)',
+        'export const handler = (e) => import(`../mini-lambda-secret-${e}`, { with: { type: "text" } })',
+      ]) {
+        const err = await failure(bundle({ kind: 'module', source, typescript: false }));
+        expect(err).toMatchObject({
+          code: 'BuildFailed',
+          message: expect.stringMatching(/outside the upload/),
+        });
+        expect(JSON.stringify(err)).not.toMatch(/hunter2|mini-lambda-secret-\d/);
+      }
+    } finally {
+      await rm(secret, { force: true });
+    }
   });
 
   it('refuses a symlink entry', async () => {

@@ -17,12 +17,15 @@ export class BundleStore {
     return `bundles/${sha256}.js`;
   }
 
-  /** Stores `code` unless the same content is already there; returns its sha256. */
+  /**
+   * Stores `code` under its hash and returns the hash. Written every time, not skipped
+   * when the key exists: the same bytes make it idempotent, and a redeploy repairs an
+   * object that was corrupted in storage.
+   */
   async put(code: string): Promise<string> {
     const body = Buffer.from(code);
     const sha256 = createHash('sha256').update(body).digest('hex');
-    const key = BundleStore.keyOf(sha256);
-    if (!(await this.objects.has(key))) await this.objects.put(key, body);
+    await this.objects.put(BundleStore.keyOf(sha256), body);
     return sha256;
   }
 

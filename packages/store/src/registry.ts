@@ -5,6 +5,7 @@ import {
   functionConfigSchema,
   type HandlerKind,
   MiniLambdaError,
+  parseFunctionConfig,
 } from '@mini-lambda/core';
 import type { Sql } from 'postgres';
 
@@ -66,13 +67,17 @@ export function createRegistry(sql: Sql) {
      */
     async deploy(name: string, next: NewVersion): Promise<FunctionVersion> {
       return sql.begin(async (tx) => {
-        const initial = functionConfigSchema.parse(next.config ?? {});
+        // The merged config is checked before anything is written (InvalidConfig, 400).
+        const [current] = await tx<{ config: unknown }[]>`
+          SELECT config FROM functions WHERE name = ${name} FOR UPDATE`;
+        const stored = current ? functionConfigSchema.parse(current.config) : {};
+        const config = parseFunctionConfig({ ...stored, ...(next.config ?? {}) });
         const [fn] = await tx<{ latest_version: number; config: unknown }[]>`
           INSERT INTO functions (name, latest_version, config)
-          VALUES (${name}, 1, ${tx.json(initial)})
+          VALUES (${name}, 1, ${tx.json(config)})
           ON CONFLICT (name) DO UPDATE
             SET latest_version = functions.latest_version + 1,
-                config = functions.config || ${tx.json(next.config ?? {})},
+                config = EXCLUDED.config,
                 updated_at = now()
           RETURNING latest_version, config`;
         if (!fn) throw new MiniLambdaError('InternalError', 'The deploy returned no row');

@@ -38,7 +38,7 @@ export function objectStoreContract(name: string, store: () => ObjectStore): voi
       },
     );
 
-    it('stores a bundle once by content and checks its hash on read', async () => {
+    it('stores a bundle under its hash, checks the hash on read, and repairs on redeploy', async () => {
       const s = store();
       const bundles = new BundleStore(s);
       const code = `export const handler = () => "${name}"`;
@@ -47,6 +47,8 @@ export function objectStoreContract(name: string, store: () => ObjectStore): voi
       expect(await bundles.get(sha)).toBe(code);
       await s.put(BundleStore.keyOf(sha), Buffer.from('tampered'));
       await expect(bundles.get(sha)).rejects.toMatchObject({ code: 'InternalError' });
+      expect(await bundles.put(code)).toBe(sha);
+      expect(await bundles.get(sha)).toBe(code);
       await bundles.delete(sha);
       expect(await bundles.get(sha)).toBeUndefined();
     });

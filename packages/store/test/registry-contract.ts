@@ -57,6 +57,19 @@ export function registryContract(name: string, registryOf: () => Registry, sqlOf
       expect(await registryOf().details('reg-race')).toMatchObject({ latestVersion: 20 });
     });
 
+    it('refuses a deploy whose merged config is invalid, writing nothing', async () => {
+      await registryOf().deploy('reg-badcfg', { sha256: SHA(4), size: 1, handler: 'event' });
+      await expect(
+        registryOf().deploy('reg-badcfg', {
+          sha256: SHA(5),
+          size: 1,
+          handler: 'event',
+          config: { memory_mb: 5 },
+        }),
+      ).rejects.toMatchObject({ code: 'InvalidConfig' });
+      expect(await registryOf().details('reg-badcfg')).toMatchObject({ latestVersion: 1 });
+    });
+
     it('patches config and deletes a function with its versions', async () => {
       await registryOf().deploy('reg-patch', { sha256: SHA(9), size: 1, handler: 'fetch' });
       expect(
