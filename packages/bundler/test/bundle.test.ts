@@ -185,10 +185,11 @@ describe('bundling archives', () => {
     const secret = join(tmpdir(), `mini-lambda-secret-${process.pid}.json`);
     await writeFile(secret, '{"password":"hunter2"}');
     try {
+      const e = '$' + '{e}'; // the function's own template-literal placeholder
       for (const source of [
-        'export const handler = (e) => import(`../mini-lambda-secret-${e}.json`)',
-        'export const handler = (e) => require(`../mini-lambda-secret-${e}.json`)',
-        'export const handler = (e) => import(`../mini-lambda-secret-${e}`, { with: { type: "text" } })',
+        `export const handler = (e) => import(\`../mini-lambda-secret-${e}.json\`)`,
+        `export const handler = (e) => require(\`../mini-lambda-secret-${e}.json\`)`,
+        `export const handler = (e) => import(\`../mini-lambda-secret-${e}\`, { with: { type: "text" } })`,
       ]) {
         const err = await failure(bundle({ kind: 'module', source, typescript: false }));
         expect(err).toMatchObject({
