@@ -19,7 +19,7 @@ export async function extractArchive(
   zip: Buffer,
   root: string,
   limits: BundleLimits,
-): Promise<number> {
+): Promise<void> {
   let archive: yauzl.ZipFile;
   try {
     archive = await yauzl.fromBufferPromise(zip, {
@@ -38,7 +38,6 @@ export async function extractArchive(
   }
   // Against the archive's own size: entries may claim overlapping data to fake theirs.
   const budget = { inflated: 0, compressed: zip.length };
-  let files = 0;
   const layout = new Layout();
   try {
     for await (const entry of archive.eachEntry()) {
@@ -56,7 +55,6 @@ export async function extractArchive(
       await mkdir(dirname(target), { recursive: true });
       const stream = await archive.openReadStreamPromise(entry);
       await pipeline(stream, meter(budget, limits), createWriteStream(target, { flags: 'wx' }));
-      files++;
     }
   } catch (err) {
     if (err instanceof MiniLambdaError) throw err;
@@ -64,7 +62,6 @@ export async function extractArchive(
   } finally {
     archive.close();
   }
-  return files;
 }
 
 /** A relative path inside the archive root, or InvalidArchive. */

@@ -73,7 +73,7 @@ export function readEnvelope(raw: unknown, limits: EnvelopeLimits): CallResult {
 }
 
 /** Cuts a string to `limit` characters, marking the cut. */
-export function bound(s: string, limit: number): string {
+function bound(s: string, limit: number): string {
   return s.length > limit ? `${s.slice(0, limit - 1)}\u2026` : s;
 }
 

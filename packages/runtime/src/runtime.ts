@@ -123,13 +123,10 @@ class InProcessRuntime implements Runtime {
       pool.createFailed();
       throw err; // storage or database trouble is ours, not the function's
     }
-    const releaseCpu = this.disposed
-      ? undefined
-      : await this.cpu.acquire(this.limits.queueTimeoutMs);
-    if (!releaseCpu || this.disposed) {
-      releaseCpu?.();
+    const releaseCpu = await this.acquireCpu(timing);
+    if (typeof releaseCpu !== 'function') {
       pool.createFailed();
-      return this.disposed ? outcomeOf(shutDown(), timing) : this.cpuThrottled(timing.invocationId);
+      return releaseCpu;
     }
     const created = await FunctionIsolate.create(
       {
@@ -179,14 +176,8 @@ class InProcessRuntime implements Runtime {
         const running = isolate.callSync(event, timing.invocationId, timeoutMs);
         result = running instanceof Promise ? await running : running;
       } else {
-        const acquired = heldCpu ?? this.cpu.acquire(this.limits.queueTimeoutMs);
-        const releaseCpu = acquired instanceof Promise ? await acquired : acquired;
-        if (!releaseCpu || this.disposed) {
-          releaseCpu?.();
-          return this.disposed
-            ? outcomeOf(shutDown(), timing)
-            : this.cpuThrottled(timing.invocationId);
-        }
+        const releaseCpu = heldCpu ?? (await this.acquireCpu(timing));
+        if (typeof releaseCpu !== 'function') return releaseCpu;
         try {
           result = await isolate.call(event, timing.invocationId, timeoutMs);
         } finally {
@@ -213,9 +204,18 @@ class InProcessRuntime implements Runtime {
     });
   }
 
-  private cpuThrottled(invocationId: string): InvocationOutcome {
+  /**
+   * An execution slot, or the outcome of not getting one: throttled after the bounded
+   * wait, or shut down when the runtime was disposed meanwhile.
+   */
+  private async acquireCpu(timing: Timing): Promise<Release | InvocationOutcome> {
+    const acquired = this.disposed ? undefined : this.cpu.acquire(this.limits.queueTimeoutMs);
+    const release = acquired instanceof Promise ? await acquired : acquired;
+    if (release && !this.disposed) return release;
+    release?.();
+    if (this.disposed) return outcomeOf(shutDown(), timing);
     const ms = this.limits.queueTimeoutMs;
-    return throttled(`Every execution slot stayed busy for ${ms} ms`, 1000, invocationId);
+    return throttled(`Every execution slot stayed busy for ${ms} ms`, 1000, timing.invocationId);
   }
 
   /** The pool of this version; a redeployed name or changed memory/env gets a fresh pool. */
