@@ -6,6 +6,7 @@ export const ERROR_STATUS = {
   Unauthorized: 401,
   Forbidden: 403,
   FunctionNotFound: 404,
+  NotFound: 404,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   BuildFailed: 422,

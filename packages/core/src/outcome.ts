@@ -32,6 +32,8 @@ interface OutcomeBase {
   coldStart: boolean;
   /** Wall time from acquiring an isolate to the outcome, in ms. */
   durationMs: number;
+  /** On a cold start: creating the isolate and running the module's top-level code, in ms. */
+  initDurationMs?: number;
   logs: CapturedLogs;
 }
 

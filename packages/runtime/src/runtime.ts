@@ -58,7 +58,12 @@ export function createInProcessRuntime(
   return new InProcessRuntime(deps, parseRuntimeLimits(limits));
 }
 
-type Timing = { invocationId: string; coldStart: boolean; started: number };
+type Timing = {
+  invocationId: string;
+  coldStart: boolean;
+  started: number;
+  initDurationMs?: number;
+};
 
 class InProcessRuntime implements Runtime {
   private readonly pools = new Map<string, Pool>();
@@ -128,6 +133,7 @@ class InProcessRuntime implements Runtime {
       pool.createFailed();
       return releaseCpu;
     }
+    const initStarted = performance.now();
     const created = await FunctionIsolate.create(
       {
         fn: pool.fn,
@@ -153,6 +159,7 @@ class InProcessRuntime implements Runtime {
       return outcomeOf(created.ok ? shutDown() : created.failure, timing);
     }
     pool.created(created.isolate);
+    timing.initDurationMs = performance.now() - initStarted;
     try {
       return await this.run(pool, created.isolate, event, timing, releaseCpu);
     } finally {
@@ -304,8 +311,11 @@ class InProcessRuntime implements Runtime {
 }
 
 function outcomeOf(result: CallResult, timing: Timing): InvocationOutcome {
-  const { invocationId, coldStart, started } = timing;
-  return { ...result, invocationId, coldStart, durationMs: performance.now() - started };
+  const { invocationId, coldStart, started, initDurationMs } = timing;
+  const durationMs = performance.now() - started;
+  return initDurationMs === undefined
+    ? { ...result, invocationId, coldStart, durationMs }
+    : { ...result, invocationId, coldStart, durationMs, initDurationMs };
 }
 
 function throttled(message: string, retryAfterMs: number, invocationId: string): InvocationOutcome {

@@ -18,6 +18,10 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       const second = await t.runtime.invoke(fn, '4');
       expect(first).toMatchObject({ ok: true, result: '42', coldStart: true });
       expect(second).toMatchObject({ ok: true, result: '8', coldStart: false });
+      // Only a cold start reports its init phase, and it is part of the duration.
+      expect(first.initDurationMs).toBeGreaterThan(0);
+      expect(first.initDurationMs).toBeLessThanOrEqual(first.durationMs);
+      expect(second.initDurationMs).toBeUndefined();
     });
 
     it('treats an empty body as null and undefined results as null', async () => {

@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import { MiniLambdaError } from '@mini-lambda/core';
+import type { Runtime } from '@mini-lambda/runtime';
+import type { Registry } from '@mini-lambda/store';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { bearerAuth } from './auth.ts';
+import type { Deployer } from './deployer.ts';
+import type { FunctionCache } from './function-cache.ts';
+import type { HealthMonitor } from './health.ts';
+import type { Metrics } from './metrics.ts';
+import { createErrorHandler } from './on-error.ts';
+import { functionRoutes } from './routes/functions.ts';
+import { introspectionRoutes } from './routes/introspection.ts';
+import { invokeRoutes } from './routes/invoke.ts';
+import type { Traffic } from './traffic.ts';
+
+export interface AppDeps {
+  instanceId: string;
+  version: string;
+  startedAt: number;
+  apiKey: string;
+  invokeKey?: string;
+  registry: Registry;
+  functions: FunctionCache;
+  deployer: Deployer;
+  runtime: Runtime;
+  health: HealthMonitor;
+  metrics: Metrics;
+  traffic: Traffic;
+  log: Logger;
+  onChanged: (name: string, deleted: boolean) => void;
+}
+
+/** A `.` or `..` path segment, plain or percent-encoded, before the query. */
+const DOT_SEGMENT = /^[^?#]*\/(\.|%2e){1,2}(\/|\?|#|$)/i;
+
+/** The HTTP API of API.md as a Hono app; `server.ts` puts it on a port. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  app.use(async function instance(c, next) {
+    c.header('X-Instance-Id', deps.instanceId);
+    // URL parsing resolves dot segments before routing; a name must never come from one.
+    const raw = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.url;
+    if (raw !== undefined && DOT_SEGMENT.test(raw)) {
+      throw new MiniLambdaError('InvalidName', 'Path segments "." and ".." are not allowed');
+    }
+    deps.traffic.begin();
+    try {
+      await next();
+    } finally {
+      deps.traffic.end();
+      if (deps.traffic.draining) c.header('Connection', 'close');
+    }
+  });
+
+  const manage = bearerAuth([deps.apiKey]);
+  const invoke = bearerAuth(deps.invokeKey ? [deps.invokeKey, deps.apiKey] : []);
+  app.use('/functions/:name/invoke', invoke);
+  app.use('/fn/*', invoke);
+  app.on(['PUT', 'GET', 'PATCH', 'DELETE'], ['/functions', '/functions/:name'], manage);
+
+  app.route('/', introspectionRoutes(deps));
+  app.route('/', invokeRoutes(deps));
+  app.route('/', functionRoutes(deps));
+  app.notFound((c) => {
+    const error = new MiniLambdaError(
+      'NotFound',
+      `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+    );
+    return c.json(error.toJSON(), 404);
+  });
+  app.onError(createErrorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,149 @@
+import type { BundleInput } from '@mini-lambda/bundler';
+import {
+  type FunctionConfigPatch,
+  type FunctionVersion,
+  MiniLambdaError,
+  parseFunctionConfigPatch,
+  parseFunctionName,
+} from '@mini-lambda/core';
+import type { Registry } from '@mini-lambda/store';
+import { Hono } from 'hono';
+import { readBody } from '../body.ts';
+import type { Deployer } from '../deployer.ts';
+import { parseJsonBody } from '../json-body.ts';
+
+/** API.md: an archive may be up to 50 MB; a config patch is small. */
+const DEPLOY_BODY_LIMIT = 50 * 1024 * 1024;
+const PATCH_BODY_LIMIT = 64 * 1024;
+
+const MEDIA_TYPES: Record<string, (body: Buffer, entry?: string) => BundleInput> = {
+  'application/javascript': (body) => module(body, false),
+  'text/javascript': (body) => module(body, false),
+  'application/typescript': (body) => module(body, true),
+  'text/typescript': (body) => module(body, true),
+  'application/zip': (zip, entry) => ({ kind: 'archive', zip, ...(entry ? { entry } : {}) }),
+  'application/x-zip-compressed': (zip, entry) => ({
+    kind: 'archive',
+    zip,
+    ...(entry ? { entry } : {}),
+  }),
+};
+
+function module(body: Buffer, typescript: boolean): BundleInput {
+  return { kind: 'module', source: body.toString('utf8'), typescript };
+}
+
+export interface FunctionRouteDeps {
+  registry: Registry;
+  deployer: Deployer;
+  /** A function was changed or deleted through this instance. */
+  onChanged: (name: string, deleted: boolean) => void;
+}
+
+/** The management API: deploy, list, describe, configure, delete (auth is the caller's). */
+export function functionRoutes(deps: FunctionRouteDeps) {
+  return new Hono()
+    .put('/functions/:name', async (c) => {
+      const name = parseFunctionName(c.req.param('name'));
+      const { entry, config } = parseDeployQuery(c.req.query());
+      const mediaType =
+        (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      const toInput = MEDIA_TYPES[mediaType];
+      if (!toInput) {
+        throw new MiniLambdaError(
+          'UnsupportedMediaType',
+          `Content-Type ${JSON.stringify(mediaType)} is not supported: send application/javascript, application/typescript or application/zip`,
+        );
+      }
+      if (entry !== undefined && !mediaType.includes('zip')) {
+        throw new MiniLambdaError('InvalidConfig', 'entry applies to zip uploads only');
+      }
+      const input = toInput(await readBody(c, DEPLOY_BODY_LIMIT), entry);
+      const { version, warnings } = await deps.deployer.deploy(name, input, config);
+      return c.json({ ...versionJson(version), warnings }, 201);
+    })
+    .get('/functions', async (c) => {
+      const functions = await deps.registry.list();
+      return c.json({
+        functions: functions.map((f) => ({
+          name: f.name,
+          latest_version: f.latestVersion,
+          updated_at: f.updatedAt.toISOString(),
+        })),
+      });
+    })
+    .get('/functions/:name', async (c) => {
+      const name = parseFunctionName(c.req.param('name'));
+      const details = await deps.registry.details(name);
+      if (!details) throw notFound(name);
+      return c.json({
+        name: details.name,
+        latest_version: details.latestVersion,
+        updated_at: details.updatedAt.toISOString(),
+        config: details.config,
+        versions: details.versions.map((v) => ({
+          version: v.version,
+          sha256: v.sha256,
+          size: v.size,
+          handler: v.handler,
+          created_at: v.createdAt.toISOString(),
+        })),
+      });
+    })
+    .patch('/functions/:name', async (c) => {
+      const name = parseFunctionName(c.req.param('name'));
+      const patch = parseFunctionConfigPatch(parseJsonBody(await readBody(c, PATCH_BODY_LIMIT)));
+      const config = await deps.registry.patch(name, patch);
+      if (!config) throw notFound(name);
+      deps.onChanged(name, false);
+      return c.json(config);
+    })
+    .delete('/functions/:name', async (c) => {
+      const name = parseFunctionName(c.req.param('name'));
+      if (!(await deps.registry.remove(name))) throw notFound(name);
+      deps.onChanged(name, true);
+      return c.body(null, 204);
+    });
+}
+
+export function notFound(name: string, version?: number): MiniLambdaError {
+  const what =
+    version === undefined ? `Function ${name}` : `Version ${version} of function ${name}`;
+  return new MiniLambdaError('FunctionNotFound', `${what} does not exist`);
+}
+
+function versionJson(v: FunctionVersion) {
+  return {
+    name: v.name,
+    version: v.version,
+    sha256: v.sha256,
+    size: v.size,
+    handler: v.handler,
+    created_at: v.createdAt.toISOString(),
+  };
+}
+
+const CONFIG_QUERY = ['timeout_ms', 'memory_mb', 'max_concurrency'] as const;
+
+/** `?entry=` and config as query parameters; anything else is refused, not ignored. */
+function parseDeployQuery(query: Record<string, string>): {
+  entry?: string;
+  config?: FunctionConfigPatch;
+} {
+  const raw: Record<string, number> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (key === 'entry') continue;
+    if (!(CONFIG_QUERY as readonly string[]).includes(key)) {
+      throw new MiniLambdaError('InvalidConfig', `Unknown query parameter ${JSON.stringify(key)}`);
+    }
+    if (!/^\d{1,9}$/.test(value)) {
+      throw new MiniLambdaError('InvalidConfig', `${key} must be a whole number`);
+    }
+    raw[key] = Number(value);
+  }
+  const config = Object.keys(raw).length > 0 ? parseFunctionConfigPatch(raw) : undefined;
+  return {
+    ...(query.entry !== undefined ? { entry: query.entry } : {}),
+    ...(config ? { config } : {}),
+  };
+}

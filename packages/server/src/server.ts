@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createInProcessRuntime } from '@mini-lambda/runtime';
+import { openStore, subscribeChanges } from '@mini-lambda/store';
+import { resolveApiKey } from './api-key.ts';
+import { createApp } from './app.ts';
+import { BundleCache } from './bundle-cache.ts';
+import type { ServerConfig } from './config.ts';
+import { createDeployer } from './deployer.ts';
+import { FunctionCache } from './function-cache.ts';
+import { createHealthMonitor } from './health.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { createTraffic } from './traffic.ts';
+
+const VERSION: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  instanceId: string;
+  apiKey: string;
+  /** True when the key was generated (dev mode). */
+  apiKeyGenerated: boolean;
+  embedded: boolean;
+  /** Graceful: stop accepting, finish in-flight requests (bounded), dispose, close SQL. */
+  close(): Promise<void>;
+}
+
+/** Wires store, runtime, caches and routes together and listens: the one place that does. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const startedAt = performance.now();
+  const log = createLogger(config);
+  const apiKey = await resolveApiKey(config);
+  const store = await openStore({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.s3 ? { s3: config.s3 } : {}),
+    dataDir: config.dataDir,
+    migrationsDir: config.migrationsDir,
+  });
+  const bundles = new BundleCache((sha) => store.bundles.get(sha), config.bundleCacheBytes);
+  const runtime = createInProcessRuntime(
+    { loadCode: (fn) => bundles.get(fn.sha256) },
+    config.runtime,
+  );
+  const functions = new FunctionCache((name, version) => store.registry.version(name, version));
+  const metrics = createMetrics(config.instanceId, () => runtime.stats());
+  const traffic = createTraffic();
+
+  /** A change seen here or on another instance: drop the record; a deleted function's pools go. */
+  const onChanged = (name: string, deleted: boolean) => {
+    functions.invalidate(name);
+    if (deleted) {
+      void runtime.retire(name);
+      metrics.forget(name);
+    }
+  };
+  const changes = store.embedded
+    ? undefined // the embedded instance is the only writer and updates itself
+    : await subscribeChanges(store.sql, {
+        onChange: (name) => {
+          functions.invalidate(name);
+          store.registry.version(name).then(
+            (fn) => fn === undefined && onChanged(name, true),
+            () => {}, // the next lookup will find out
+          );
+        },
+        onResync: () => functions.clear(),
+      });
+  const health = createHealthMonitor({
+    database: () => store.sql`SELECT 1`,
+    storage: () => store.objects.check(),
+    runtime: () => runtime.health(),
+  });
+  await health.refresh();
+
+  const deployer = createDeployer(
+    { store, bundles, onDeployed: (name) => onChanged(name, false) },
+    config,
+  );
+  const app = createApp({
+    instanceId: config.instanceId,
+    version: VERSION,
+    startedAt,
+    apiKey: apiKey.key,
+    ...(config.invokeKey ? { invokeKey: config.invokeKey } : {}),
+    registry: store.registry,
+    functions,
+    deployer,
+    runtime,
+    health,
+    metrics,
+    traffic,
+    log,
+    onChanged,
+  });
+  const server = await listen(app.fetch, config);
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  log.info({ port, embedded: store.embedded, version: VERSION }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    log.info({ inFlight: traffic.inFlight }, 'shutting down');
+    server.close();
+    server.closeIdleConnections();
+    const drained = traffic.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, config.shutdownTimeoutMs);
+    });
+    await Promise.race([drained, bounded]);
+    clearTimeout(timer);
+    server.closeAllConnections();
+    health.stop();
+    await changes?.close().catch(() => {});
+    await runtime.dispose();
+    await store.close();
+    log.info('stopped');
+  };
+
+  return {
+    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+    port,
+    instanceId: config.instanceId,
+    apiKey: apiKey.key,
+    apiKeyGenerated: apiKey.generated,
+    embedded: store.embedded,
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+/** Listens, with Node's guards against slow clients set to bounds that suit uploads. */
+function listen(
+  fetch: (request: Request, env: unknown) => Response | Promise<Response>,
+  config: Pick<ServerConfig, 'port' | 'host'>,
+): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve(
+      {
+        fetch,
+        port: config.port,
+        hostname: config.host,
+        serverOptions: {
+          headersTimeout: 10_000, // all headers within 10 s
+          requestTimeout: 120_000, // a whole request (a 50 MB upload) within 2 min
+          keepAliveTimeout: 65_000, // longer than nginx's upstream keepalive (60 s)
+        },
+      },
+      () => resolve(server as Server),
+    ) as Server;
+    server.once('error', reject);
+  });
+}
