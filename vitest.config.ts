@@ -14,6 +14,7 @@ export default defineConfig({
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
+          hookTimeout: 60_000, // embedded PGlite takes seconds to start on a busy machine
           ...isolatedVm,
         },
       },

@@ -23,7 +23,7 @@ export function createDeployer(
   deps: {
     store: Pick<Store, 'bundles' | 'registry'>;
     bundles: BundleCache;
-    onDeployed: (name: string) => void;
+    onDeployed: (result: DeployResult, buildMs: number) => void;
   },
   options: DeployerOptions,
 ) {
@@ -34,15 +34,18 @@ export function createDeployer(
       input: BundleInput,
       config?: FunctionConfigPatch,
     ): Promise<DeployResult> {
+      const started = performance.now();
       const built = await builds.run(() => bundle(input, { timeoutMs: options.buildTimeoutMs }));
+      const buildMs = performance.now() - started;
       const version = await deployVersion(deps.store, name, {
         code: built.code,
         handler: built.handler,
         ...(config ? { config } : {}),
       });
       deps.bundles.remember(version.sha256, built.code);
-      deps.onDeployed(name);
-      return { version, warnings: built.warnings };
+      const result = { version, warnings: built.warnings };
+      deps.onDeployed(result, buildMs);
+      return result;
     },
   };
 }

@@ -1,3 +1,3 @@
 export { createApp } from './app.ts';
 export { parseServerConfig, type ServerConfig } from './config.ts';
-export { type RunningServer, startServer } from './server.ts';
+export { createInstance, type Instance, type RunningServer, startServer } from './server.ts';

@@ -31,8 +31,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Wires store, runtime, caches and routes together and listens: the one place that does. */
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+/** Wires store, runtime, caches and routes together: the one place that does. */
+export async function createInstance(config: ServerConfig) {
   const startedAt = performance.now();
   const log = createLogger(config);
   const apiKey = await resolveApiKey(config);
@@ -79,7 +79,27 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await health.refresh();
 
   const deployer = createDeployer(
-    { store, bundles, onDeployed: (name) => onChanged(name, false) },
+    {
+      store,
+      bundles,
+      onDeployed: ({ version, warnings }, buildMs) => {
+        onChanged(version.name, false);
+        metrics.deployed();
+        const { name, sha256, size, handler } = version;
+        log.info(
+          {
+            function: name,
+            version: version.version,
+            sha256,
+            size,
+            handler,
+            warnings: warnings.length,
+            buildMs: Math.round(buildMs),
+          },
+          'deployed',
+        );
+      },
+    },
     config,
   );
   const app = createApp({
@@ -98,28 +118,55 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     log,
     onChanged,
   });
-  const server = await listen(app.fetch, config);
+
+  return {
+    app,
+    log,
+    store,
+    runtime,
+    health,
+    traffic,
+    apiKey,
+    /** Ends what the instance holds: probes, notifications, isolates, SQL. */
+    async dispose(): Promise<void> {
+      health.stop();
+      await changes?.close().catch(() => {});
+      await runtime.dispose();
+      await store.close();
+    },
+  };
+}
+
+export type Instance = Awaited<ReturnType<typeof createInstance>>;
+
+/** Creates the instance and listens on `config.port`. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const instance = await createInstance(config);
+  const { log, traffic } = instance;
+  let server: Server;
+  try {
+    server = await listen(instance.app.fetch, config);
+  } catch (err) {
+    await instance.dispose();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  log.info({ port, embedded: store.embedded, version: VERSION }, 'listening');
+  log.info({ port, embedded: instance.store.embedded, version: VERSION }, 'listening');
 
   let closing: Promise<void> | undefined;
   const close = async () => {
     log.info({ inFlight: traffic.inFlight }, 'shutting down');
     server.close();
     server.closeIdleConnections();
-    const drained = traffic.drain();
     let timer: NodeJS.Timeout | undefined;
     const bounded = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, config.shutdownTimeoutMs);
     });
-    await Promise.race([drained, bounded]);
+    await Promise.race([traffic.drain(), bounded]);
     clearTimeout(timer);
     server.closeAllConnections();
-    health.stop();
-    await changes?.close().catch(() => {});
-    await runtime.dispose();
-    await store.close();
+    await instance.dispose();
     log.info('stopped');
   };
 
@@ -127,9 +174,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
     port,
     instanceId: config.instanceId,
-    apiKey: apiKey.key,
-    apiKeyGenerated: apiKey.generated,
-    embedded: store.embedded,
+    apiKey: instance.apiKey.key,
+    apiKeyGenerated: instance.apiKey.generated,
+    embedded: instance.store.embedded,
     close: () => {
       closing ??= close();
       return closing;
