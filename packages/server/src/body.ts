@@ -29,7 +29,7 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer>
         .off('error', onError)
         .off('aborted', onAborted);
       if (err) {
-        incoming.pause();
+        discardRest(incoming);
         reject(err);
       } else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
@@ -44,6 +44,36 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer>
     incoming.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
   });
 }
+
+/**
+ * After an early 413 the rest of the body is read and thrown away for a short while
+ * (a "lingering close", as nginx does). Node ends a connection whose request was not
+ * read to the end with `destroySoon()`, and destroying a socket with unread data makes
+ * TCP reset it: a client still sending would lose our answer. So here `destroySoon`
+ * only half-closes (our answer and FIN go out), the body keeps draining, and the socket
+ * is destroyed once the client stops, or past a bound of time or bytes.
+ */
+function discardRest(incoming: IncomingMessage): void {
+  const socket = incoming.socket;
+  if (!socket) return;
+  let discarded = 0;
+  const stop = () => socket.destroy();
+  const timer = setTimeout(stop, LINGER_MS).unref();
+  socket.destroySoon = function halfClose() {
+    socket.end();
+    return socket;
+  };
+  socket.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) stop();
+  });
+  socket.once('end', stop);
+  socket.once('close', () => clearTimeout(timer));
+  incoming.resume();
+}
+
+const LINGER_MS = 5_000;
+const LINGER_BYTES = 64 * 1024 * 1024;
 
 async function readStream(stream: ReadableStream<Uint8Array> | null, limit: number) {
   if (!stream) return Buffer.alloc(0);

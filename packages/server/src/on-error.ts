@@ -11,7 +11,6 @@ import { isUnavailable } from './unavailable.ts';
 export function createErrorHandler(log: Logger) {
   return function onError(err: Error, c: Context): Response {
     const error = toMiniLambdaError(err, log);
-    if (error.code === 'PayloadTooLarge') c.header('Connection', 'close'); // the rest is not read
     if (error.status === 429 || error.status === 503) {
       const seconds = error.details.retryAfterSeconds;
       c.header('Retry-After', String(typeof seconds === 'number' ? seconds : 1));
