@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain system-packages install typecheck lint test test-unit test-integration dev bench bench-runtime migrate-up migrate-down
+.PHONY: toolchain system-packages install examples typecheck lint test test-unit test-integration dev bench bench-runtime migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
@@ -14,6 +14,10 @@ system-packages:
 install: toolchain
 	pnpm install --frozen-lockfile
 
+## The examples are plain npm projects, as a user's would be: their node_modules are zipped by deploy.
+examples:
+	npm ci --prefix examples/slugify --no-audit --no-fund --loglevel=error
+
 typecheck:
 	pnpm typecheck
 
@@ -21,19 +25,20 @@ lint:
 	pnpm lint
 
 ## make test: toolchain, dependencies, typecheck, lint, then every test (unit + integration).
-test: install system-packages typecheck lint
+test: install examples system-packages typecheck lint
 	pnpm test
 
 test-unit: install
 	pnpm test:unit
 
-test-integration: install system-packages
+test-integration: install examples system-packages
 	pnpm test:integration
 
-## make dev: one instance on the embedded default. The server arrives with issue 4.
-dev: install
-	@echo "make dev: the HTTP server is not built yet (issue 4). Today: make test, make bench-runtime." >&2
-	@exit 2
+## make dev: one instance on the embedded default (PGlite + files under DATA_DIR, default
+## ./.mini-lambda) on 127.0.0.1:$${PORT:-8080}; prints the API key and how to deploy and invoke.
+dev: install examples
+	@echo "make dev: starting mini-lambda (embedded PGlite takes a few seconds)..."
+	@MINI_LAMBDA_DEV=1 HOST=$${HOST:-127.0.0.1} exec $(NODE) packages/server/src/main.ts
 
 bench: bench-runtime
 

@@ -45,13 +45,8 @@ export function createApp(deps: AppDeps) {
     if (raw !== undefined && DOT_SEGMENT.test(raw)) {
       throw new MiniLambdaError('InvalidName', 'Path segments "." and ".." are not allowed');
     }
-    deps.traffic.begin();
-    try {
-      await next();
-    } finally {
-      deps.traffic.end();
-      if (deps.traffic.draining) c.header('Connection', 'close');
-    }
+    await next();
+    if (deps.traffic.draining) c.header('Connection', 'close');
   });
 
   const manage = bearerAuth([deps.apiKey]);

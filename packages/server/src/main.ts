@@ -5,8 +5,8 @@ import { startServer } from './server.ts';
 
 /**
  * The server process: configuration from the environment (read here and nowhere else),
- * then listen until SIGTERM/SIGINT, then a graceful stop and exit 0. A second signal
- * exits at once.
+ * then listen until SIGTERM/SIGINT, then a graceful stop and exit 0. Another signal
+ * a second or more later exits at once.
  */
 async function main(): Promise<void> {
   let config: ServerConfig;
@@ -19,10 +19,15 @@ async function main(): Promise<void> {
   }
   const server = await startServer(config);
   if (config.dev) process.stdout.write(devBanner(server, config));
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
+    // A signal repeated within a second is one request (make, for one, passes on the
+    // SIGTERM it got itself); a later one means "now".
+    if (stoppingSince !== undefined) {
+      if (performance.now() - stoppingSince > 1000) process.exit(1);
+      return;
+    }
+    stoppingSince = performance.now();
     process.stderr.write(`mini-lambda: ${signal}, stopping (again to force)\n`);
     server.close().then(
       () => process.exit(0),

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createInProcessRuntime } from '@mini-lambda/runtime';
@@ -150,6 +150,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await instance.dispose();
     throw err;
   }
+  // Counted at the socket, not in the app: a response is done when Node has sent it.
+  server.on('request', (_req, res: ServerResponse) => {
+    traffic.begin();
+    res.once('close', () => traffic.end());
+  });
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   log.info({ port, embedded: instance.store.embedded, version: VERSION }, 'listening');

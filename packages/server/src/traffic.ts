@@ -1,6 +1,6 @@
 /**
  * Requests in flight, for graceful shutdown: once `draining`, responses ask the client
- * to close the connection, and `idle()` resolves when the last request has finished.
+ * to close the connection, and `drain()` resolves when the last response has been sent.
  */
 export function createTraffic() {
   let inFlight = 0;

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+// The response bodies of API.md the CLI reads, checked once as they arrive. Unknown fields
+// are dropped (or kept, for config, to show them) so a newer server does not break the CLI.
+
+/** An esbuild diagnostic as the server reports it; the place may be unknown. */
+export const buildMessageSchema = z.object({
+  text: z.string(),
+  file: z.string().nullish(),
+  line: z.number().nullish(),
+  column: z.number().nullish(),
+});
+export type BuildMessage = z.infer<typeof buildMessageSchema>;
+
+/** `{"error":{"code","message",...details}}` */
+export const errorBodySchema = z.object({
+  error: z.looseObject({ code: z.string(), message: z.string() }),
+});
+
+export const deployResultSchema = z.object({
+  name: z.string(),
+  version: z.number().int(),
+  sha256: z.string(),
+  size: z.number(),
+  handler: z.string(),
+  created_at: z.string().optional(),
+  // API.md leaves the shape open; the bundler sends diagnostics, a plain string is accepted too.
+  warnings: z
+    .array(z.union([z.string().transform((text) => ({ text })), buildMessageSchema]))
+    .default([]),
+});
+export type DeployResult = z.infer<typeof deployResultSchema>;
+
+export const functionListSchema = z.object({
+  functions: z.array(
+    z.object({ name: z.string(), latest_version: z.number().int(), updated_at: z.string() }),
+  ),
+});
+export type FunctionSummary = z.infer<typeof functionListSchema>['functions'][number];
+
+/** Loose: fields added to the config later are still shown by `info` and `config`. */
+export const functionConfigSchema = z.looseObject({
+  timeout_ms: z.number(),
+  memory_mb: z.number(),
+  max_concurrency: z.number(),
+  env: z.record(z.string(), z.string()).default({}),
+});
+export type RemoteFunctionConfig = z.infer<typeof functionConfigSchema>;
+
+export const functionInfoSchema = z.object({
+  name: z.string(),
+  latest_version: z.number().int(),
+  config: functionConfigSchema,
+  versions: z.array(
+    z.object({
+      version: z.number().int(),
+      sha256: z.string(),
+      size: z.number(),
+      created_at: z.string(),
+    }),
+  ),
+});
+export type FunctionInfo = z.infer<typeof functionInfoSchema>;
+
+/** API.md says PATCH answers "with the new config": bare, or wrapped as `{config}`; both read. */
+export const configUpdateSchema = z.union([
+  z.object({ config: functionConfigSchema }).transform((body) => body.config),
+  functionConfigSchema,
+]);

@@ -1,0 +1,17 @@
+import type { Command } from '../command.ts';
+import { configCommand } from './config.ts';
+import { deployCommand } from './deploy.ts';
+import { infoCommand } from './info.ts';
+import { invokeCommand } from './invoke.ts';
+import { lsCommand } from './ls.ts';
+import { rmCommand } from './rm.ts';
+
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly Command[] = [
+  deployCommand,
+  invokeCommand,
+  lsCommand,
+  infoCommand,
+  configCommand,
+  rmCommand,
+];

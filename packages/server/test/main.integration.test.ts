@@ -1,0 +1,106 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { API_KEY, auth } from './instance.ts';
+
+// The real server process (`node --no-node-snapshot packages/server/src/main.ts`), as
+// make dev and the Dockerfile start it: configuration errors, signals, restarts.
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'ml-main-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const baseEnv = () => {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(MINI_LAMBDA_|DATABASE_URL|S3_|PORT|POOL_)/.test(k)) env[k] = v;
+  }
+  return env;
+};
+
+function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--no-node-snapshot', MAIN],
+      { env: { ...baseEnv(), ...env }, timeout: 20_000 },
+      (err, _stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stderr }),
+    );
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the server on a free port and resolves once its "listening" line is out. */
+function start(): Promise<Started> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
+    env: {
+      ...baseEnv(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      MINI_LAMBDA_API_KEY: API_KEY,
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const port = /"port":(\d+).*"msg":"listening"/.exec(out)?.[1];
+      if (port) resolve({ child, url: `http://127.0.0.1:${port}`, exited });
+    });
+    void exited.then((code) => reject(new Error(`exited with ${code} before listening: ${out}`)));
+  });
+}
+
+describe('configuration errors stop the process with the variable named', () => {
+  it.each([
+    [{ PORT: 'eighty', MINI_LAMBDA_API_KEY: API_KEY }, 'PORT'],
+    [{ POOL_MAX_ISOLATES: '0', MINI_LAMBDA_API_KEY: API_KEY }, 'POOL_MAX_ISOLATES'],
+    [{ S3_ENDPOINT: 'http://127.0.0.1:9000', MINI_LAMBDA_API_KEY: API_KEY }, 'S3_ACCESS_KEY'],
+    [{}, 'MINI_LAMBDA_API_KEY'],
+    [{ MINI_LAMBDA_API_KEY: 'short' }, 'MINI_LAMBDA_API_KEY'],
+  ])('%o → %s', async (env, variable) => {
+    const { code, stderr } = await run({ DATA_DIR: dataDir, ...env });
+    expect(code).toBe(1);
+    expect(stderr).toContain(variable);
+    expect(stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+});
+
+describe('signals and restarts', () => {
+  it('finishes in-flight invocations on SIGTERM, exits 0, and keeps functions for the next start', async () => {
+    const first = await start();
+    const deployed = await fetch(`${first.url}/functions/slow`, {
+      method: 'PUT',
+      headers: { ...auth, 'Content-Type': 'application/javascript' },
+      body: 'export function handler() { const end = Date.now() + 1500; while (Date.now() < end) {} return "finished" }',
+    });
+    expect(deployed.status).toBe(201);
+    const inFlight = fetch(`${first.url}/functions/slow/invoke`, { method: 'POST' });
+    await new Promise((r) => setTimeout(r, 400));
+    first.child.kill('SIGTERM');
+    const res = await inFlight;
+    expect([res.status, await res.text()]).toEqual([200, '"finished"']);
+    expect(await first.exited).toBe(0);
+    await expect(fetch(`${first.url}/health`)).rejects.toThrow();
+
+    const second = await start();
+    try {
+      const again = await fetch(`${second.url}/functions/slow/invoke`, { method: 'POST' });
+      expect(await again.text()).toBe('"finished"');
+    } finally {
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+    }
+  });
+});
