@@ -66,6 +66,16 @@ const deploy = (server: RunningServer, name: string, source: string) =>
 const invoke = (server: RunningServer, name: string, body = '') =>
   fetch(`${server.url}/functions/${name}/invoke`, { method: 'POST', body });
 
+/** Polls /health (probed every second) until it answers `status`, for at most 5 s. */
+async function waitForHealth(server: RunningServer, status: number) {
+  for (let i = 0; ; i++) {
+    const res = await fetch(`${server.url}/health`);
+    const body = (await res.json()) as { status: string; checks: Record<string, string> };
+    if (res.status === status || i >= 50) return body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('across instances', () => {
   it('serves a deploy made on another instance, and a redeploy within 1 s, never going back', async () => {
     expect((await deploy(a, 'shared', 'export const handler = () => "v1"')).status).toBe(201);
@@ -169,6 +179,12 @@ describe('object storage down', () => {
       expect(upload.status).toBe(503);
       expect(upload.headers.get('retry-after')).toBeTruthy();
       // `cold` was built on instance a: b must read it from storage for its first start.
+      const degraded = await waitForHealth(b, 503);
+      expect(degraded).toMatchObject({
+        status: 'degraded',
+        checks: { database: 'ok', runtime: 'ok' },
+      });
+      expect(degraded.checks.storage).not.toBe('ok');
       const cold = await invoke(b, 'cold');
       expect([
         cold.status,
@@ -179,5 +195,6 @@ describe('object storage down', () => {
     }
     // The miss was not cached: the same cold start succeeds once storage is back.
     expect(await (await invoke(b, 'cold')).text()).toBe('"cold"');
+    expect(await waitForHealth(b, 200)).toMatchObject({ status: 'ok' });
   });
 });

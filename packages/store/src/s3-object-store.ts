@@ -72,6 +72,8 @@ export function createS3ObjectStore(options: S3Options): ObjectStore {
     },
     async check() {
       await ensureBucket();
+      // A live round trip every time: ensureBucket remembers its first success.
+      if (!(await client.bucketExists(bucket))) throw new Error(`Bucket ${bucket} is gone`);
     },
   };
 }
