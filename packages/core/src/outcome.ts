@@ -17,7 +17,8 @@ export type FailureReason =
   | 'result_too_large' // result past the size bound
   | 'invalid_event' // the event was not valid JSON
   | 'throttled' // every isolate busy and the wait queue full or the wait too long
-  | 'crashed'; // V8 lost control of the isolate (catastrophic error)
+  | 'crashed' // the isolate or its sandbox process was lost mid-call
+  | 'quarantined'; // the function keeps killing sandboxes and is cooling down
 
 /** A plain copy of what the function threw, made inside the isolate and bounded in length. */
 export interface FunctionErrorInfo {
@@ -68,4 +69,5 @@ export const FAILURE_ERROR_CODE = {
   invalid_event: 'InvalidJSON',
   throttled: 'TooManyRequests',
   crashed: 'SandboxRestarted',
+  quarantined: 'FunctionQuarantined',
 } as const satisfies Record<FailureReason, ErrorCode>;

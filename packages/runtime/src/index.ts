@@ -4,4 +4,10 @@ export {
   type Runtime,
   type RuntimeDeps,
 } from './runtime.ts';
-export type { PoolStats, RuntimeHealth, RuntimeStats } from './stats.ts';
+export type { SandboxExitReason } from './sandbox-process/sandbox-handle.ts';
+export {
+  createSandboxedRuntime,
+  type SandboxedRuntimeDeps,
+  type SandboxOptions,
+} from './sandbox-process/sandboxed-runtime.ts';
+export type { PoolStats, RuntimeHealth, RuntimeStats, SandboxInfo } from './stats.ts';

@@ -30,6 +30,21 @@ export interface RuntimeStats {
     reserved_memory_mb: number;
   };
   pools: PoolStats[];
+  /** With sandbox processes: one entry per sandbox slot. */
+  sandboxes?: SandboxInfo[];
+}
+
+/** One sandbox process, for /stats/pools and /health. */
+export interface SandboxInfo {
+  slot: number;
+  pid: number;
+  state: 'starting' | 'ready' | 'dead';
+  rss_mb: number;
+  isolates: number;
+  in_flight: number;
+  /** How many times this slot's process was replaced. */
+  restarts: number;
+  uptime_s: number;
 }
 
 /** Whether the runtime can still be trusted to serve. */
@@ -37,4 +52,5 @@ export interface RuntimeHealth {
   ok: boolean;
   /** Set after V8 lost control of an isolate; the process should be replaced. */
   catastrophicError?: string;
+  sandboxes?: SandboxInfo[];
 }

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { MiniLambdaError, type RuntimeLimitsInput, runtimeLimitsSchema } from '@mini-lambda/core';
 import { z } from 'zod';
@@ -39,6 +39,11 @@ const envSchema = z.object({
   BUNDLE_CACHE_MB: int(1, 65_536).default(256),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   MIGRATIONS_DIR: z.string().min(1).optional(),
+  SANDBOXES: int(0, 64).default(Math.max(1, availableParallelism())),
+  SANDBOX_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*$|^-$/, 'must be a user name, or - to stay as we are')
+    .optional(),
 });
 
 /** Pool bounds from the environment, mapped onto the runtime's own limits schema. */
@@ -72,6 +77,10 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   migrationsDir: string;
   runtime: RuntimeLimitsInput;
+  /** Sandbox processes for the isolates; 0 runs them in this process (no crash containment). */
+  sandboxes: number;
+  /** The user sandboxes run as when we are root; default `nobody`, `-` to stay root. */
+  sandboxUser?: string;
 }
 
 const DEFAULT_MIGRATIONS = new URL('../../../migrations/', import.meta.url).pathname;
@@ -112,6 +121,8 @@ export function parseServerConfig(env: Record<string, string | undefined>): Serv
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     migrationsDir: e.MIGRATIONS_DIR ? resolve(e.MIGRATIONS_DIR) : DEFAULT_MIGRATIONS,
     runtime: runtimeLimits(given),
+    sandboxes: e.SANDBOXES,
+    ...(e.SANDBOX_USER ? { sandboxUser: e.SANDBOX_USER } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { RuntimeHealth } from '@mini-lambda/runtime';
+import type { RuntimeHealth, SandboxInfo } from '@mini-lambda/runtime';
 
 export type CheckStatus = 'ok' | 'unreachable' | 'timeout';
 
@@ -7,6 +7,7 @@ export interface HealthReport {
   checks: { database: CheckStatus; storage: CheckStatus; runtime: 'ok' | 'failed' };
   /** Set when the runtime lost control of an isolate. */
   runtimeError?: string;
+  sandboxes?: SandboxInfo[];
 }
 
 export interface HealthDeps {
@@ -53,6 +54,7 @@ export function createHealthMonitor(
         checks: { ...found, runtime: runtime.ok ? 'ok' : 'failed' },
       };
       if (runtime.catastrophicError) report.runtimeError = runtime.catastrophicError;
+      if (runtime.sandboxes) report.sandboxes = runtime.sandboxes;
       return report;
     },
     /** Probes now (used right after start and by tests that change a dependency). */

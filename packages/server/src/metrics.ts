@@ -95,8 +95,18 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
     registers,
   });
 
+  const sandboxRestarts = new Counter({
+    name: 'mini_lambda_sandbox_restarts_total',
+    help: 'Sandbox processes replaced, by reason',
+    labelNames: ['reason'],
+    registers,
+  });
+
   return {
     registry,
+    sandboxRestarted(reason: string): void {
+      sandboxRestarts.inc({ reason });
+    },
     /** Records one invocation; `serverMs` is the request's whole time in this server. */
     invocation(name: string, outcome: InvocationOutcome, serverMs: number): void {
       invocations.inc({ function: name, outcome: outcomeLabel(outcome) });

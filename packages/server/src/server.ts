@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createInProcessRuntime } from '@mini-lambda/runtime';
+import type { RunnableFunction } from '@mini-lambda/core';
+import { createInProcessRuntime, createSandboxedRuntime } from '@mini-lambda/runtime';
 import { openStore, subscribeChanges } from '@mini-lambda/store';
 import { resolveApiKey } from './api-key.ts';
 import { createApp } from './app.ts';
@@ -13,6 +15,7 @@ import { FunctionCache } from './function-cache.ts';
 import { createHealthMonitor } from './health.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { sandboxUser } from './sandbox-user.ts';
 import { createTraffic } from './traffic.ts';
 
 const VERSION: string = JSON.parse(
@@ -35,6 +38,8 @@ export interface RunningServer {
 export async function createInstance(config: ServerConfig) {
   const startedAt = performance.now();
   const log = createLogger(config);
+  // The data directory is ours alone: sandboxes run as another user where we can arrange it.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const apiKey = await resolveApiKey(config);
   const store = await openStore({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
@@ -43,10 +48,23 @@ export async function createInstance(config: ServerConfig) {
     migrationsDir: config.migrationsDir,
   });
   const bundles = new BundleCache((sha) => store.bundles.get(sha), config.bundleCacheBytes);
-  const runtime = createInProcessRuntime(
-    { loadCode: (fn) => bundles.get(fn.sha256) },
-    config.runtime,
-  );
+  const loadCode = (fn: RunnableFunction) => bundles.get(fn.sha256);
+  const user = config.sandboxes > 0 ? sandboxUser(config.sandboxUser) : undefined;
+  const runtime =
+    config.sandboxes > 0
+      ? createSandboxedRuntime(
+          {
+            loadCode,
+            onSandboxExit: (reason, info) => {
+              metrics.sandboxRestarted(reason);
+              log.warn({ reason, ...info }, 'sandbox replaced');
+            },
+            onSandboxOutput: (line, pid) => log.warn({ sandbox: pid, line }, 'sandbox output'),
+          },
+          config.runtime,
+          { sandboxes: config.sandboxes, ...(user ? { user } : {}) },
+        )
+      : createInProcessRuntime({ loadCode }, config.runtime);
   const functions = new FunctionCache((name, version) => store.registry.version(name, version));
   const metrics = createMetrics(config.instanceId, () => runtime.stats());
   const traffic = createTraffic();

@@ -24,6 +24,7 @@ export function introspectionRoutes(deps: IntrospectionDeps) {
         uptime_s: Math.round((performance.now() - deps.startedAt) / 100) / 10,
         checks: report.checks,
         ...(report.runtimeError ? { runtime_error: report.runtimeError } : {}),
+        ...(report.sandboxes ? { sandboxes: report.sandboxes } : {}),
       };
       return c.json(body, report.ok ? 200 : 503);
     })

@@ -1,0 +1,51 @@
+import type { Socket } from 'node:net';
+import { encodeFrame, type Frame, FrameDecoder } from './frame.ts';
+
+/** Frames over a socket: writes are corked and flushed once per tick, so bursts batch. */
+export interface Channel {
+  send(type: number, id: number, a?: string, b?: string): void;
+  close(): void;
+}
+
+export function createChannel(
+  socket: Socket,
+  onFrame: (frame: Frame) => void,
+  onBroken: (reason: string) => void,
+): Channel {
+  const decoder = new FrameDecoder();
+  let corked = false;
+  let open = true;
+  const broken = (reason: string) => {
+    if (!open) return;
+    open = false;
+    onBroken(reason);
+  };
+  socket.on('data', (chunk: Buffer) => {
+    try {
+      decoder.push(chunk, onFrame);
+    } catch (err) {
+      broken(err instanceof Error ? err.message : String(err));
+      socket.destroy();
+    }
+  });
+  socket.on('error', (err) => broken(err.message));
+  socket.on('close', () => broken('closed'));
+  return {
+    send(type, id, a, b) {
+      if (!open) return;
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
+      socket.write(encodeFrame(type, id, a, b));
+    },
+    close() {
+      open = false;
+      socket.destroy();
+    },
+  };
+}

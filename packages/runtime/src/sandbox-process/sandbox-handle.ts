@@ -1,0 +1,263 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import {
+  ERROR_STATUS,
+  type ErrorCode,
+  type InvocationOutcome,
+  MiniLambdaError,
+  NO_LOGS,
+  type RunnableFunction,
+} from '@mini-lambda/core';
+import { type Channel, createChannel } from '../ipc/channel.ts';
+import type { Frame } from '../ipc/frame.ts';
+import { MSG } from '../ipc/messages.ts';
+import type { RuntimeStats } from '../stats.ts';
+
+/** Why a sandbox was replaced (the `reason` label of mini_lambda_sandbox_restarts_total). */
+export type SandboxExitReason = 'exited' | 'unresponsive' | 'memory' | 'catastrophic' | 'protocol';
+
+interface PendingInvocation {
+  fn: RunnableFunction;
+  invocationId: string;
+  startedAt: number;
+  resolve: (outcome: InvocationOutcome) => void;
+  reject: (err: Error) => void;
+}
+
+export interface SandboxHandleDeps {
+  child: ChildProcess;
+  loadCode: (fn: RunnableFunction) => Promise<string>;
+  /** Called once, when the process is gone (killed by us or not). */
+  onExit: (handle: SandboxHandle, reason: SandboxExitReason, inFlight: string[]) => void;
+  /** Lines the sandbox wrote to stdout/stderr (Node's own fatal messages, mostly). */
+  onOutput: (line: string) => void;
+}
+
+const PAGE = 4096;
+
+/** One sandbox process as the supervisor sees it: its channel, calls in flight, vitals. */
+export class SandboxHandle {
+  readonly pid: number;
+  readonly startedAt = performance.now();
+  readonly ready: Promise<boolean>;
+  state: 'starting' | 'ready' | 'dead' = 'starting';
+  /** Resident memory, from /proc when readable, else as last reported. */
+  rssBytes = 0;
+  /** Sum of its isolates' memory limits, as last reported (for the RSS ceiling). */
+  reservedMb = 0;
+  isolates = 0;
+  lastPongAt = performance.now();
+  pingOutstandingSince: number | undefined;
+
+  private readonly deps: SandboxHandleDeps;
+  private readonly channel: Channel;
+  private readonly pending = new Map<number, PendingInvocation>();
+  private readonly replies = new Map<number, (frame: Frame) => void>();
+  private nextId = 1;
+  private exitReason: SandboxExitReason = 'exited';
+  private markReady: (ok: boolean) => void = () => {};
+
+  constructor(deps: SandboxHandleDeps) {
+    this.deps = deps;
+    this.pid = deps.child.pid ?? 0;
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+    this.channel = createChannel(
+      deps.child.stdio[3] as Socket,
+      (frame) => this.onFrame(frame),
+      () => this.kill('protocol'),
+    );
+    for (const stream of [deps.child.stdout, deps.child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (text: string) => {
+        for (const line of text.split('\n')) if (line.trim() !== '') deps.onOutput(line);
+      });
+    }
+    deps.child.once('exit', () => this.exited());
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Names of the functions with an invocation in this sandbox now. */
+  inFlightFunctions(): string[] {
+    return [...this.pending.values()].map((p) => p.fn.name);
+  }
+
+  /** The oldest invocation's start, for the supervisor's watchdog. */
+  oldestInvocation(): PendingInvocation | undefined {
+    return this.pending.values().next().value;
+  }
+
+  invoke(fn: RunnableFunction, fnJson: string, event: string, invocationId: string) {
+    return new Promise<InvocationOutcome>((resolve, reject) => {
+      if (this.state === 'dead') {
+        resolve(restarted(invocationId, 'the sandbox had already stopped'));
+        return;
+      }
+      const id = this.nextId++;
+      this.pending.set(id, { fn, invocationId, startedAt: performance.now(), resolve, reject });
+      this.channel.send(MSG.invoke, id, `${invocationId}\n${fnJson}`, event);
+    });
+  }
+
+  retire(name: string, version?: number): void {
+    this.channel.send(
+      MSG.retire,
+      0,
+      JSON.stringify(version === undefined ? { name } : { name, version }),
+    );
+  }
+
+  /** The sandbox's runtime stats, or undefined when it does not answer within `ms`. */
+  stats(ms: number): Promise<RuntimeStats | undefined> {
+    if (this.state !== 'ready') return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      const timer = setTimeout(() => {
+        this.replies.delete(id);
+        resolve(undefined);
+      }, ms);
+      this.replies.set(id, (frame) => {
+        clearTimeout(timer);
+        resolve(JSON.parse(frame.a) as RuntimeStats);
+      });
+      this.channel.send(MSG.stats, id);
+    });
+  }
+
+  ping(): void {
+    if (this.state !== 'ready' || this.pingOutstandingSince !== undefined) return;
+    this.pingOutstandingSince = performance.now();
+    this.channel.send(MSG.ping, 0);
+  }
+
+  /** Resident memory straight from the kernel: it does not depend on the sandbox answering. */
+  readRss(): number {
+    try {
+      const statm = readFileSync(`/proc/${this.pid}/statm`, 'utf8');
+      this.rssBytes = Number(statm.split(' ')[1]) * PAGE;
+    } catch {
+      // not Linux, or already gone: keep the last reported figure
+    }
+    return this.rssBytes;
+  }
+
+  /** SIGKILL: a sandbox is never asked twice. Calls in flight end as SandboxRestarted. */
+  kill(reason: SandboxExitReason): void {
+    if (this.state === 'dead') return;
+    this.exitReason = reason;
+    this.deps.child.kill('SIGKILL');
+  }
+
+  /** Asks the sandbox to dispose its isolates and exit; SIGKILL after `ms`. */
+  async stop(ms: number): Promise<void> {
+    if (this.state === 'dead') return;
+    const exited = new Promise<void>((resolve) => this.deps.child.once('exit', () => resolve()));
+    this.channel.send(MSG.dispose, 0);
+    const timer = setTimeout(() => this.deps.child.kill('SIGKILL'), ms);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private onFrame(frame: Frame): void {
+    switch (frame.type) {
+      case MSG.outcome:
+        return this.settle(frame);
+      case MSG.loadCode:
+        return this.serveCode(frame);
+      case MSG.statsReply: {
+        const reply = this.replies.get(frame.id);
+        this.replies.delete(frame.id);
+        return reply?.(frame);
+      }
+      case MSG.pong: {
+        const vitals = JSON.parse(frame.a) as { rss: number; reservedMb: number; isolates: number };
+        this.rssBytes = vitals.rss;
+        this.reservedMb = vitals.reservedMb;
+        this.isolates = vitals.isolates;
+        this.lastPongAt = performance.now();
+        this.pingOutstandingSince = undefined;
+        return;
+      }
+      case MSG.catastrophe:
+        return this.kill('catastrophic');
+      case MSG.ready:
+        this.state = 'ready';
+        this.markReady(true);
+        return;
+    }
+  }
+
+  private settle(frame: Frame): void {
+    const call = this.pending.get(frame.id);
+    if (!call) return;
+    this.pending.delete(frame.id);
+    const parsed = JSON.parse(frame.a) as
+      | InvocationOutcome
+      | { thrown: { code?: string; message?: string } };
+    if ('thrown' in parsed) {
+      call.reject(rebuildError(parsed.thrown));
+      return;
+    }
+    call.resolve(parsed.ok ? { ...parsed, result: frame.b } : parsed);
+  }
+
+  private serveCode(frame: Frame): void {
+    let fn: RunnableFunction;
+    try {
+      fn = JSON.parse(frame.a) as RunnableFunction;
+    } catch {
+      return this.kill('protocol');
+    }
+    this.deps.loadCode(fn).then(
+      (code) => this.channel.send(MSG.code, frame.id, '', code),
+      (err: unknown) => {
+        const e = err as { code?: unknown; message?: unknown };
+        const thrown = {
+          code: typeof e.code === 'string' ? e.code : undefined,
+          message: String(e.message ?? err),
+        };
+        this.channel.send(MSG.code, frame.id, JSON.stringify(thrown));
+      },
+    );
+  }
+
+  private exited(): void {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    this.markReady(false);
+    const inFlight = this.inFlightFunctions();
+    for (const call of this.pending.values()) {
+      call.resolve(restarted(call.invocationId, `the sandbox stopped (${this.exitReason})`));
+    }
+    this.pending.clear();
+    this.channel.close();
+    this.deps.onExit(this, this.exitReason, inFlight);
+  }
+}
+
+function restarted(invocationId: string, why: string): InvocationOutcome {
+  return {
+    ok: false,
+    reason: 'crashed',
+    message: `The invocation was lost: ${why}; the function may or may not have run`,
+    retryAfterMs: 1000,
+    invocationId,
+    coldStart: false,
+    durationMs: 0,
+    logs: NO_LOGS,
+  };
+}
+
+/** A platform error of the sandbox's, as ours again: known codes keep their status. */
+export function rebuildError(thrown: { code?: string; message?: string }): Error {
+  const message = thrown.message ?? 'The sandbox failed the invocation';
+  if (thrown.code !== undefined && thrown.code in ERROR_STATUS) {
+    return new MiniLambdaError(thrown.code as ErrorCode, message);
+  }
+  return Object.assign(new Error(message), thrown.code ? { code: thrown.code } : {});
+}

@@ -1,0 +1,335 @@
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import {
+  type InvocationOutcome,
+  MiniLambdaError,
+  NO_LOGS,
+  parseRuntimeLimits,
+  type RunnableFunction,
+  type RuntimeLimits,
+  type RuntimeLimitsInput,
+} from '@mini-lambda/core';
+import type { InvokeOptions, Runtime } from '../runtime.ts';
+import type { RuntimeHealth, RuntimeStats, SandboxInfo } from '../stats.ts';
+import { Quarantine } from './quarantine.ts';
+import { type SandboxExitReason, SandboxHandle } from './sandbox-handle.ts';
+import { spawnSandbox } from './spawn.ts';
+
+export interface SandboxOptions {
+  /** Sandbox processes; default: the core count. */
+  sandboxes?: number;
+  heartbeatIntervalMs?: number;
+  /** A sandbox that has not answered a ping for this long is replaced. */
+  heartbeatTimeoutMs?: number;
+  /** RSS ceiling = this + 2 × the sum of its isolates' memory limits, in MB. */
+  rssBaseMb?: number;
+  quarantine?: { threshold: number; windowMs: number; cooldownMs: number };
+  /** When set (we are root), sandboxes run as this user. */
+  user?: { uid: number; gid: number };
+}
+
+export interface SandboxedRuntimeDeps {
+  loadCode: (fn: RunnableFunction) => Promise<string>;
+  /** A sandbox was replaced; for metrics and logs. */
+  onSandboxExit?: (reason: SandboxExitReason, info: { pid: number; inFlight: number }) => void;
+  /** A line a sandbox wrote to stdout or stderr. */
+  onSandboxOutput?: (line: string, pid: number) => void;
+}
+
+interface Slot {
+  handle: SandboxHandle | undefined;
+  restarts: number;
+  /** Deaths in a row that came soon after a start: the restart backs off on them. */
+  quickDeaths: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** A sandbox that lived less than this died "quickly". */
+const QUICK_DEATH_MS = 10_000;
+const MAX_BACKOFF_MS = 10_000;
+const READY_WAIT_MS = 10_000;
+
+/**
+ * The runtime in supervised sandbox processes, behind the same interface as the
+ * in-process one. This process holds no isolate: it assigns each function to a sandbox
+ * (so its warm isolates stay together), forwards calls over a framed pipe, and kills and
+ * replaces a sandbox that exits, stops answering, passes its memory ceiling or reports a
+ * catastrophic isolate error. Its calls in flight end as `crashed` (503 SandboxRestarted);
+ * calls in other sandboxes are untouched. A function that keeps killing sandboxes is
+ * quarantined for a cool-down.
+ */
+export function createSandboxedRuntime(
+  deps: SandboxedRuntimeDeps,
+  limits: RuntimeLimitsInput = {},
+  options: SandboxOptions = {},
+): Runtime {
+  return new SandboxedRuntime(deps, parseRuntimeLimits(limits), options);
+}
+
+class SandboxedRuntime implements Runtime {
+  private readonly slots: Slot[];
+  private readonly assignment = new Map<string, number>();
+  private readonly json = new WeakMap<RunnableFunction, string>();
+  private readonly quarantine: Quarantine;
+  private readonly perSandbox: RuntimeLimits;
+  private readonly heartbeat: NodeJS.Timeout;
+  private disposed = false;
+  private readonly deps: SandboxedRuntimeDeps;
+  private readonly limits: RuntimeLimits;
+  private readonly options: Required<Omit<SandboxOptions, 'user'>> & Pick<SandboxOptions, 'user'>;
+
+  constructor(deps: SandboxedRuntimeDeps, limits: RuntimeLimits, options: SandboxOptions) {
+    this.deps = deps;
+    this.limits = limits;
+    this.options = {
+      sandboxes: options.sandboxes ?? Math.max(1, availableParallelism()),
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5000,
+      rssBaseMb: options.rssBaseMb ?? 256,
+      quarantine: options.quarantine ?? { threshold: 3, windowMs: 60_000, cooldownMs: 30_000 },
+      ...(options.user ? { user: options.user } : {}),
+    };
+    this.quarantine = new Quarantine(this.options.quarantine);
+    this.perSandbox = share(limits, this.options.sandboxes);
+    this.slots = Array.from({ length: this.options.sandboxes }, () => ({
+      handle: undefined,
+      restarts: 0,
+      quickDeaths: 0,
+      timer: undefined,
+    }));
+    this.slots.forEach((_, i) => this.start(i));
+    this.heartbeat = setInterval(() => this.check(), this.options.heartbeatIntervalMs).unref();
+  }
+
+  async invoke(
+    fn: RunnableFunction,
+    event: string,
+    options: InvokeOptions = {},
+  ): Promise<InvocationOutcome> {
+    if (this.disposed)
+      throw new MiniLambdaError('ServiceUnavailable', 'The runtime has been disposed');
+    const invocationId = options.invocationId ?? randomUUID();
+    const quarantinedMs = this.quarantine.remainingMs(fn.name);
+    if (quarantinedMs > 0) return quarantined(fn.name, quarantinedMs, invocationId);
+    const handle = await this.sandboxFor(fn.name);
+    if (!handle) return noSandbox(invocationId);
+    let json = this.json.get(fn);
+    if (json === undefined) {
+      json = JSON.stringify(fn);
+      this.json.set(fn, json);
+    }
+    return handle.invoke(fn, json, event, invocationId);
+  }
+
+  async retire(name: string, version?: number): Promise<void> {
+    for (const slot of this.slots)
+      if (slot.handle?.state === 'ready') slot.handle.retire(name, version);
+    if (version === undefined) this.assignment.delete(name);
+  }
+
+  async stats(): Promise<RuntimeStats> {
+    const live = this.slots.map((s) => s.handle);
+    const all = await Promise.all(live.map((h) => h?.stats(1000)));
+    const totals: RuntimeStats['totals'] = {
+      isolates: 0,
+      busy: 0,
+      idle: 0,
+      waiting: 0,
+      executing: 0,
+      waiting_for_cpu: 0,
+      spares: 0,
+      reserved_memory_mb: 0,
+    };
+    const pools: RuntimeStats['pools'] = [];
+    for (const stats of all) {
+      if (!stats) continue;
+      for (const key of Object.keys(totals) as (keyof typeof totals)[])
+        totals[key] += stats.totals[key];
+      pools.push(...stats.pools);
+    }
+    return { totals, pools, sandboxes: this.sandboxInfo() };
+  }
+
+  async health(): Promise<RuntimeHealth> {
+    const ready = this.slots.some((s) => s.handle?.state === 'ready');
+    return { ok: !this.disposed && ready, sandboxes: this.sandboxInfo() };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearInterval(this.heartbeat);
+    for (const slot of this.slots) clearTimeout(slot.timer);
+    await Promise.all(this.slots.map((s) => s.handle?.stop(5000)));
+  }
+
+  private sandboxInfo(): SandboxInfo[] {
+    const now = performance.now();
+    return this.slots.map((slot, i) => ({
+      slot: i,
+      pid: slot.handle?.pid ?? 0,
+      state: slot.handle?.state ?? 'dead',
+      rss_mb: Math.round((slot.handle?.rssBytes ?? 0) / 1024 / 1024),
+      isolates: slot.handle?.isolates ?? 0,
+      in_flight: slot.handle?.inFlight ?? 0,
+      restarts: slot.restarts,
+      uptime_s: slot.handle ? Math.round((now - slot.handle.startedAt) / 1000) : 0,
+    }));
+  }
+
+  /** The function's sandbox; a new or orphaned function goes to the least loaded one. */
+  private async sandboxFor(name: string): Promise<SandboxHandle | undefined> {
+    const assigned = this.assignment.get(name);
+    const current = assigned === undefined ? undefined : this.slots[assigned]?.handle;
+    if (current && current.state !== 'dead')
+      return (await this.whenReady(current)) ? current : undefined;
+    const counts = this.slots.map(() => 0);
+    for (const slot of this.assignment.values()) counts[slot] = (counts[slot] ?? 0) + 1;
+    let best: number | undefined;
+    for (const [i, slot] of this.slots.entries()) {
+      const state = slot.handle?.state;
+      if (state === undefined || state === 'dead') continue;
+      const better =
+        best === undefined ||
+        (state === 'ready' && this.slots[best]?.handle?.state !== 'ready') ||
+        (state === this.slots[best]?.handle?.state && (counts[i] ?? 0) < (counts[best] ?? 0));
+      if (better) best = i;
+    }
+    if (best === undefined) return undefined;
+    this.assignment.set(name, best);
+    const handle = this.slots[best]?.handle as SandboxHandle;
+    return (await this.whenReady(handle)) ? handle : undefined;
+  }
+
+  private async whenReady(handle: SandboxHandle): Promise<boolean> {
+    if (handle.state === 'ready') return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READY_WAIT_MS);
+    });
+    const ready = await Promise.race([handle.ready, timeout]);
+    clearTimeout(timer);
+    return ready;
+  }
+
+  private start(index: number): void {
+    const slot = this.slots[index] as Slot;
+    slot.timer = undefined;
+    if (this.disposed) return;
+    const child = spawnSandbox(
+      this.perSandbox,
+      this.options.user ? { user: this.options.user } : {},
+    );
+    slot.handle = new SandboxHandle({
+      child,
+      loadCode: this.deps.loadCode,
+      onExit: (handle, reason, inFlight) => this.onExit(index, handle, reason, inFlight),
+      onOutput: (line) => this.deps.onSandboxOutput?.(line, child.pid ?? 0),
+    });
+  }
+
+  private onExit(
+    index: number,
+    handle: SandboxHandle,
+    reason: SandboxExitReason,
+    inFlight: string[],
+  ): void {
+    if (this.disposed) return;
+    const slot = this.slots[index] as Slot;
+    if (slot.handle !== handle) return;
+    this.deps.onSandboxExit?.(reason, { pid: handle.pid, inFlight: inFlight.length });
+    this.quarantine.sandboxDied(inFlight);
+    for (const [name, assigned] of this.assignment)
+      if (assigned === index) this.assignment.delete(name);
+    slot.restarts++;
+    const lived = performance.now() - handle.startedAt;
+    slot.quickDeaths = lived < QUICK_DEATH_MS ? slot.quickDeaths + 1 : 0;
+    const delay = slot.quickDeaths <= 1 ? 0 : Math.min(100 * 2 ** slot.quickDeaths, MAX_BACKOFF_MS);
+    slot.timer = setTimeout(() => this.start(index), delay);
+  }
+
+  /** The heartbeat: memory ceiling, unanswered pings, calls far past their deadline. */
+  private check(): void {
+    const now = performance.now();
+    for (const slot of this.slots) {
+      const handle = slot.handle;
+      if (!handle || handle.state === 'dead') continue;
+      if (handle.state === 'starting') {
+        if (now - handle.startedAt > READY_WAIT_MS) handle.kill('unresponsive');
+        continue;
+      }
+      const ceiling = (this.options.rssBaseMb + 2 * handle.reservedMb) * 1024 * 1024;
+      if (handle.readRss() > ceiling) {
+        handle.kill('memory');
+        continue;
+      }
+      const since = handle.pingOutstandingSince;
+      if (
+        since !== undefined &&
+        now - since > this.options.heartbeatTimeoutMs &&
+        !this.mayBeBusy(handle, now)
+      ) {
+        handle.kill('unresponsive');
+        continue;
+      }
+      const oldest = handle.oldestInvocation();
+      if (oldest && now - oldest.startedAt > this.backstopMs(oldest.fn)) {
+        handle.kill('unresponsive');
+        continue;
+      }
+      handle.ping();
+    }
+  }
+
+  /** In sync execution a sandbox cannot answer while a call runs: allowed up to its bound. */
+  private mayBeBusy(handle: SandboxHandle, now: number): boolean {
+    if (this.limits.execution !== 'sync') return false;
+    const oldest = handle.oldestInvocation();
+    return (
+      oldest !== undefined &&
+      now - oldest.startedAt < oldest.fn.config.timeout_ms + this.limits.initTimeoutMs + 1000
+    );
+  }
+
+  /** Past this, a call is lost even if the sandbox still answers pings. */
+  private backstopMs(fn: RunnableFunction): number {
+    return fn.config.timeout_ms + this.limits.initTimeoutMs + 2 * this.limits.queueTimeoutMs + 5000;
+  }
+}
+
+/** Splits instance-wide bounds across the sandboxes; per-call bounds stay as they are. */
+function share(limits: RuntimeLimits, n: number): RuntimeLimits {
+  return {
+    ...limits,
+    maxExecuting: Math.max(1, Math.ceil(limits.maxExecuting / n)),
+    maxIsolates: Math.max(1, Math.ceil(limits.maxIsolates / n)),
+    maxTotalMemoryMb: Math.max(16, Math.floor(limits.maxTotalMemoryMb / n)),
+    spareIsolates: Math.ceil(limits.spareIsolates / n),
+  };
+}
+
+function quarantined(name: string, ms: number, invocationId: string): InvocationOutcome {
+  return {
+    ok: false,
+    reason: 'quarantined',
+    message: `${name} keeps killing its sandbox and is quarantined for ${Math.ceil(ms / 1000)} s`,
+    retryAfterMs: ms,
+    invocationId,
+    coldStart: false,
+    durationMs: 0,
+    logs: NO_LOGS,
+  };
+}
+
+function noSandbox(invocationId: string): InvocationOutcome {
+  return {
+    ok: false,
+    reason: 'crashed',
+    message: 'No sandbox is running; they are being restarted',
+    retryAfterMs: 1000,
+    invocationId,
+    coldStart: false,
+    durationMs: 0,
+    logs: NO_LOGS,
+  };
+}
