@@ -166,13 +166,16 @@ export class SandboxHandle {
   private onFrame(frame: Frame): void {
     switch (frame.type) {
       case MSG.outcome:
-        return this.settle(frame);
+        this.settle(frame);
+        return;
       case MSG.loadCode:
-        return this.serveCode(frame);
+        this.serveCode(frame);
+        return;
       case MSG.statsReply: {
         const reply = this.replies.get(frame.id);
         this.replies.delete(frame.id);
-        return reply?.(frame);
+        reply?.(frame);
+        return;
       }
       case MSG.pong: {
         const vitals = JSON.parse(frame.a) as { rss: number; reservedMb: number; isolates: number };
@@ -184,7 +187,8 @@ export class SandboxHandle {
         return;
       }
       case MSG.catastrophe:
-        return this.kill('catastrophic');
+        this.kill('catastrophic');
+        return;
       case MSG.ready:
         this.state = 'ready';
         this.markReady(true);
@@ -211,7 +215,8 @@ export class SandboxHandle {
     try {
       fn = JSON.parse(frame.a) as RunnableFunction;
     } catch {
-      return this.kill('protocol');
+      this.kill('protocol');
+      return;
     }
     this.deps.loadCode(fn).then(
       (code) => this.channel.send(MSG.code, frame.id, '', code),

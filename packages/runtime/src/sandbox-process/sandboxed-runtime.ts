@@ -97,7 +97,7 @@ class SandboxedRuntime implements Runtime {
       quickDeaths: 0,
       timer: undefined,
     }));
-    this.slots.forEach((_, i) => this.start(i));
+    for (let i = 0; i < this.slots.length; i++) this.start(i);
     this.heartbeat = setInterval(() => this.check(), this.options.heartbeatIntervalMs).unref();
   }
 
