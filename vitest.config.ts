@@ -19,6 +19,19 @@ export default defineConfig({
         },
       },
       {
+        // The runtime's behaviour tests again, with the pools in a supervised sandbox process.
+        test: {
+          name: 'sandboxed',
+          include: [
+            'packages/runtime/test/{handler-contract,failures,console,isolation,pools}.test.ts',
+          ],
+          env: { MINI_LAMBDA_TEST_RUNTIME: 'sandbox' },
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
+          ...isolatedVm,
+        },
+      },
+      {
         test: {
           name: 'integration',
           include: ['packages/*/test/**/*.integration.test.ts'],

@@ -4,7 +4,13 @@ import {
   type RunnableFunction,
   type RuntimeLimitsInput,
 } from '@mini-lambda/core';
-import { createInProcessRuntime, type Runtime } from '../src/index.ts';
+import { createInProcessRuntime, createSandboxedRuntime, type Runtime } from '../src/index.ts';
+
+/**
+ * The vitest project `sandboxed` sets this: every runtime test then runs against one
+ * sandbox process behind the supervisor instead of in-process pools.
+ */
+export const IN_SANDBOX = process.env.MINI_LAMBDA_TEST_RUNTIME === 'sandbox';
 
 /** A real runtime whose bundles come from an in-memory map the test fills. */
 export interface TestRuntime {
@@ -26,18 +32,18 @@ export function createTestRuntime(
 ): TestRuntime {
   const bundles = new Map<string, string>();
   const loads = new Map<string, number>();
-  const runtime = createInProcessRuntime(
-    {
-      loadCode: async (fn) => {
-        loads.set(fn.sha256, (loads.get(fn.sha256) ?? 0) + 1);
-        const code = bundles.get(fn.sha256);
-        if (code === undefined) throw new Error(`no bundle ${fn.sha256}`);
-        return code;
-      },
-      ...(onCatastrophicError ? { onCatastrophicError } : {}),
-    },
-    limits,
-  );
+  const loadCode = async (fn: RunnableFunction) => {
+    loads.set(fn.sha256, (loads.get(fn.sha256) ?? 0) + 1);
+    const code = bundles.get(fn.sha256);
+    if (code === undefined) throw new Error(`no bundle ${fn.sha256}`);
+    return code;
+  };
+  const runtime = IN_SANDBOX
+    ? createSandboxedRuntime({ loadCode }, limits, { sandboxes: 1 })
+    : createInProcessRuntime(
+        { loadCode, ...(onCatastrophicError ? { onCatastrophicError } : {}) },
+        limits,
+      );
   return {
     runtime,
     loads,

@@ -306,8 +306,12 @@ describe('CPU cap', () => {
       timeout_ms: 400,
     });
     const spinning = Array.from({ length: 16 }, () => t.runtime.invoke(fn, ''));
-    await new Promise((r) => setTimeout(r, 50));
-    const stats = await t.runtime.stats();
+    // Wait for the calls to start (a sandbox process may still be starting up).
+    let stats = await t.runtime.stats();
+    for (let i = 0; i < 100 && stats.totals.executing < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      stats = await t.runtime.stats();
+    }
     expect(stats.totals.executing).toBe(2);
     expect(stats.totals.waiting_for_cpu).toBeGreaterThan(0);
     const lags: number[] = [];

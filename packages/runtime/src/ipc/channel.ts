@@ -4,6 +4,8 @@ import { encodeFrame, type Frame, FrameDecoder } from './frame.ts';
 /** Frames over a socket: writes are corked and flushed once per tick, so bursts batch. */
 export interface Channel {
   send(type: number, id: number, a?: string, b?: string): void;
+  /** Flushes what was sent, then closes our end. */
+  end(done: () => void): void;
   close(): void;
 }
 
@@ -42,6 +44,10 @@ export function createChannel(
         });
       }
       socket.write(encodeFrame(type, id, a, b));
+    },
+    end(done) {
+      open = false;
+      socket.end(done);
     },
     close() {
       open = false;

@@ -17,6 +17,8 @@ import { createInProcessRuntime } from '../runtime.ts';
 const limits = parseRuntimeLimits(JSON.parse(process.argv[2] ?? '{}'));
 const die = () => process.kill(process.pid, 'SIGKILL');
 
+/** Invocations not yet answered (dispose waits for their outcomes to go out). */
+let inFlight = 0;
 const codeRequests = new Map<
   number,
   { resolve: (code: string) => void; reject: (e: Error) => void }
@@ -65,17 +67,21 @@ const channel = createChannel(
       case MSG.invoke: {
         const newline = frame.a.indexOf('\n');
         const invocationId = frame.a.slice(0, newline);
-        runtime.invoke(functionOf(frame.a.slice(newline + 1)), frame.b, { invocationId }).then(
-          (outcome) => sendOutcome(frame.id, outcome),
-          (err: unknown) => {
-            const e = err as { code?: string; message?: string };
-            channel.send(
-              MSG.outcome,
-              frame.id,
-              JSON.stringify({ thrown: { code: e.code, message: e.message } }),
-            );
-          },
-        );
+        inFlight++;
+        runtime
+          .invoke(functionOf(frame.a.slice(newline + 1)), frame.b, { invocationId })
+          .finally(() => inFlight--)
+          .then(
+            (outcome) => sendOutcome(frame.id, outcome),
+            (err: unknown) => {
+              const e = err as { code?: string; message?: string };
+              channel.send(
+                MSG.outcome,
+                frame.id,
+                JSON.stringify({ thrown: { code: e.code, message: e.message } }),
+              );
+            },
+          );
         break;
       }
       case MSG.code: {
@@ -108,14 +114,21 @@ const channel = createChannel(
         });
         break;
       case MSG.dispose:
-        void runtime.dispose().finally(() => process.exit(0));
-        setTimeout(die, 5000).unref();
+        setTimeout(die, 4500).unref(); // before the supervisor's own 5 s
+        void runtime.dispose().then(exitWhenAnswered);
         break;
     }
   },
   () => die(), // the supervisor is gone: nobody would ever read our answers
 );
 channel.send(MSG.ready, 0);
+
+/** After dispose: the calls it ended still send their outcomes, then the channel is flushed. */
+async function exitWhenAnswered(): Promise<void> {
+  for (let i = 0; i < 400 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setImmediate(r)); // past the channel's per-tick flush
+  channel.end(() => process.exit(0));
+}
 
 function retireArgs(json: string): [string, number?] {
   const { name, version } = JSON.parse(json) as { name: string; version?: number };

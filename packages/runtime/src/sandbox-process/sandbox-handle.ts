@@ -56,6 +56,8 @@ export class SandboxHandle {
   private readonly replies = new Map<number, (frame: Frame) => void>();
   private nextId = 1;
   private exitReason: SandboxExitReason = 'exited';
+  /** Asked to stop: its channel closing is expected, not a protocol fault. */
+  private stopping = false;
   private markReady: (ok: boolean) => void = () => {};
 
   constructor(deps: SandboxHandleDeps) {
@@ -67,7 +69,9 @@ export class SandboxHandle {
     this.channel = createChannel(
       deps.child.stdio[3] as Socket,
       (frame) => this.onFrame(frame),
-      () => this.kill('protocol'),
+      () => {
+        if (!this.stopping) this.kill('protocol');
+      },
     );
     for (const stream of [deps.child.stdout, deps.child.stderr]) {
       stream?.setEncoding('utf8');
@@ -75,7 +79,8 @@ export class SandboxHandle {
         for (const line of text.split('\n')) if (line.trim() !== '') deps.onOutput(line);
       });
     }
-    deps.child.once('exit', () => this.exited());
+    // 'close', not 'exit': only then has everything the sandbox sent been read.
+    deps.child.once('close', () => this.exited());
   }
 
   get inFlight(): number {
@@ -156,7 +161,8 @@ export class SandboxHandle {
   /** Asks the sandbox to dispose its isolates and exit; SIGKILL after `ms`. */
   async stop(ms: number): Promise<void> {
     if (this.state === 'dead') return;
-    const exited = new Promise<void>((resolve) => this.deps.child.once('exit', () => resolve()));
+    this.stopping = true;
+    const exited = new Promise<void>((resolve) => this.deps.child.once('close', () => resolve()));
     this.channel.send(MSG.dispose, 0);
     const timer = setTimeout(() => this.deps.child.kill('SIGKILL'), ms);
     await exited;
