@@ -47,7 +47,7 @@ export interface RuntimeDeps {
    * cleanly. The default logs and SIGKILLs this process after a short grace, for its
    * supervisor to replace it; a sandbox supervisor passes its own.
    */
-  onCatastrophicError?: (message: string) => void;
+  onCatastrophicError?: (message: string, fn?: RunnableFunction) => void;
 }
 
 /** Creates the in-process runtime: isolate pools in this process. */
@@ -143,7 +143,7 @@ class InProcessRuntime implements Runtime {
         logLimit: this.limits.logLimit,
         maxResultBytes: this.limits.maxResultBytes,
         initTimeoutMs: this.limits.initTimeoutMs,
-        onCatastrophicError: (message) => this.onCatastrophicError(message),
+        onCatastrophicError: (message) => this.onCatastrophicError(message, pool.fn),
       },
       this.spares.take(pool.fn.config.memory_mb),
     ).catch((err: unknown) => {
@@ -303,10 +303,11 @@ class InProcessRuntime implements Runtime {
     this.preludeCache.release();
   }
 
-  private onCatastrophicError(message: string): void {
+  /** `fn` is the function whose isolate it was, when known (not for a blank spare). */
+  private onCatastrophicError(message: string, fn?: RunnableFunction): void {
     if (this.catastrophicError !== undefined) return; // reported once; the process is done
     this.catastrophicError = message;
-    (this.deps.onCatastrophicError ?? exitAfterCatastrophe)(message);
+    (this.deps.onCatastrophicError ?? exitAfterCatastrophe)(message, fn);
   }
 }
 

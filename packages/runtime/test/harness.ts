@@ -26,33 +26,43 @@ export interface TestRuntime {
   loads: Map<string, number>;
 }
 
+/** Bundles in memory, as a runtime's `loadCode` sees them, with a count of loads. */
+export function createBundles() {
+  const bundles = new Map<string, string>();
+  const loads = new Map<string, number>();
+  return {
+    loads,
+    loadCode: async (fn: RunnableFunction) => {
+      loads.set(fn.sha256, (loads.get(fn.sha256) ?? 0) + 1);
+      const code = bundles.get(fn.sha256);
+      if (code === undefined) throw new Error(`no bundle ${fn.sha256}`);
+      return code;
+    },
+    deploy(
+      name: string,
+      code: string,
+      config: Record<string, unknown> = {},
+      version = 1,
+    ): RunnableFunction {
+      const sha256 = createHash('sha256').update(code).digest('hex');
+      bundles.set(sha256, code);
+      return { name, version, sha256, config: parseFunctionConfig(config) };
+    },
+  };
+}
+
 export function createTestRuntime(
   limits: RuntimeLimitsInput = {},
   onCatastrophicError?: (m: string) => void,
 ): TestRuntime {
-  const bundles = new Map<string, string>();
-  const loads = new Map<string, number>();
-  const loadCode = async (fn: RunnableFunction) => {
-    loads.set(fn.sha256, (loads.get(fn.sha256) ?? 0) + 1);
-    const code = bundles.get(fn.sha256);
-    if (code === undefined) throw new Error(`no bundle ${fn.sha256}`);
-    return code;
-  };
+  const { loads, loadCode, deploy } = createBundles();
   const runtime = IN_SANDBOX
     ? createSandboxedRuntime({ loadCode }, limits, { sandboxes: 1 })
     : createInProcessRuntime(
         { loadCode, ...(onCatastrophicError ? { onCatastrophicError } : {}) },
         limits,
       );
-  return {
-    runtime,
-    loads,
-    deploy(name, code, config = {}, version = 1) {
-      const sha256 = createHash('sha256').update(code).digest('hex');
-      bundles.set(sha256, code);
-      return { name, version, sha256, config: parseFunctionConfig(config) };
-    },
-  };
+  return { runtime, loads, deploy };
 }
 
 /** Both ways the runtime can run a warm call; behaviour must not differ between them. */

@@ -12,21 +12,22 @@ export interface Channel {
 export function createChannel(
   socket: Socket,
   onFrame: (frame: Frame) => void,
-  onBroken: (reason: string) => void,
+  /** The channel ended: `malformed` when the peer broke the frame format. */
+  onBroken: (reason: string, malformed: boolean) => void,
 ): Channel {
   const decoder = new FrameDecoder();
   let corked = false;
   let open = true;
-  const broken = (reason: string) => {
+  const broken = (reason: string, malformed = false) => {
     if (!open) return;
     open = false;
-    onBroken(reason);
+    onBroken(reason, malformed);
   };
   socket.on('data', (chunk: Buffer) => {
     try {
       decoder.push(chunk, onFrame);
     } catch (err) {
-      broken(err instanceof Error ? err.message : String(err));
+      broken(err instanceof Error ? err.message : String(err), true);
       socket.destroy();
     }
   });

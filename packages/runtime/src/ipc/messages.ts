@@ -18,7 +18,7 @@ export const MSG = {
   ping: 8,
   /** sandbox → host: id, a = `{"rss"}`. */
   pong: 9,
-  /** sandbox → host: a = message. V8 lost control of an isolate. */
+  /** sandbox → host: a = message, b = the function's name if known. V8 lost an isolate. */
   catastrophe: 10,
   /** host → sandbox: end every isolate and exit. */
   dispose: 11,

@@ -45,8 +45,8 @@ const runtime = createInProcessRuntime(
         codeRequests.set(id, { resolve, reject });
         channel.send(MSG.loadCode, id, JSON.stringify(fn));
       }),
-    onCatastrophicError: (message) => {
-      channel.send(MSG.catastrophe, 0, message);
+    onCatastrophicError: (message, fn) => {
+      channel.send(MSG.catastrophe, 0, message, fn?.name ?? '');
       setTimeout(die, 2000); // the supervisor kills us first; this is in case it cannot
     },
   },

@@ -15,6 +15,9 @@ export class Quarantine {
 
   /** Records a sandbox death with these functions in flight. */
   sandboxDied(inFlight: Iterable<string>, now = performance.now()): void {
+    for (const [name, entry] of this.blame) {
+      if (now - entry.since > this.options.windowMs) this.blame.delete(name); // stays bounded
+    }
     const names = new Set(inFlight);
     for (const name of names) {
       const entry = this.blame.get(name);

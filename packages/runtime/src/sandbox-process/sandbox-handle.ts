@@ -28,13 +28,18 @@ interface PendingInvocation {
 export interface SandboxHandleDeps {
   child: ChildProcess;
   loadCode: (fn: RunnableFunction) => Promise<string>;
-  /** Called once, when the process is gone (killed by us or not). */
-  onExit: (handle: SandboxHandle, reason: SandboxExitReason, inFlight: string[]) => void;
+  /**
+   * Called once, when the process is gone (killed by us or not), with the functions to
+   * blame: the one named by a catastrophe, else those in flight when it was killed or died.
+   */
+  onExit: (handle: SandboxHandle, reason: SandboxExitReason, blamed: string[]) => void;
   /** Lines the sandbox wrote to stdout/stderr (Node's own fatal messages, mostly). */
   onOutput: (line: string) => void;
 }
 
 const PAGE = 4096;
+/** A call that failed this recently before a sandbox died is a suspect. */
+const SUSPECT_MS = 5_000;
 
 /** One sandbox process as the supervisor sees it: its channel, calls in flight, vitals. */
 export class SandboxHandle {
@@ -58,6 +63,10 @@ export class SandboxHandle {
   private exitReason: SandboxExitReason = 'exited';
   /** Asked to stop: its channel closing is expected, not a protocol fault. */
   private stopping = false;
+  /** Whom to blame for its death: the function named by a catastrophe, or those in flight. */
+  private blamed: string[] | undefined;
+  /** Calls that ended in a timeout or out-of-memory lately: suspects when no one else is. */
+  private recentFailures: { name: string; at: number }[] = [];
   private markReady: (ok: boolean) => void = () => {};
 
   constructor(deps: SandboxHandleDeps) {
@@ -69,8 +78,10 @@ export class SandboxHandle {
     this.channel = createChannel(
       deps.child.stdio[3] as Socket,
       (frame) => this.onFrame(frame),
-      () => {
-        if (!this.stopping) this.kill('protocol');
+      (_reason, malformed) => {
+        if (malformed) this.kill('protocol');
+        // A closed channel means the process is going; if it lingers, it is broken.
+        else if (!this.stopping) setTimeout(() => this.kill('protocol'), 1000).unref();
       },
     );
     for (const stream of [deps.child.stdout, deps.child.stderr]) {
@@ -90,6 +101,18 @@ export class SandboxHandle {
   /** Names of the functions with an invocation in this sandbox now. */
   inFlightFunctions(): string[] {
     return [...this.pending.values()].map((p) => p.fn.name);
+  }
+
+  /**
+   * Who likely killed it: the functions in flight, else those whose calls just ended in a
+   * timeout or out-of-memory (a catastrophic one ends the call at its deadline, and the
+   * process goes a moment later).
+   */
+  private suspects(): string[] {
+    const inFlight = this.inFlightFunctions();
+    if (inFlight.length > 0) return inFlight;
+    const since = performance.now() - SUSPECT_MS;
+    return this.recentFailures.filter((f) => f.at >= since).map((f) => f.name);
   }
 
   /** The oldest invocation's start, for the supervisor's watchdog. */
@@ -152,9 +175,10 @@ export class SandboxHandle {
   }
 
   /** SIGKILL: a sandbox is never asked twice. Calls in flight end as SandboxRestarted. */
-  kill(reason: SandboxExitReason): void {
+  kill(reason: SandboxExitReason, culprit?: string): void {
     if (this.state === 'dead') return;
     this.exitReason = reason;
+    this.blamed ??= culprit ? [culprit] : this.suspects();
     this.deps.child.kill('SIGKILL');
   }
 
@@ -193,7 +217,7 @@ export class SandboxHandle {
         return;
       }
       case MSG.catastrophe:
-        this.kill('catastrophic');
+        this.kill('catastrophic', frame.b || undefined);
         return;
       case MSG.ready:
         this.state = 'ready';
@@ -212,6 +236,10 @@ export class SandboxHandle {
     if ('thrown' in parsed) {
       call.reject(rebuildError(parsed.thrown));
       return;
+    }
+    if (!parsed.ok && ['timeout', 'oom', 'crashed'].includes(parsed.reason)) {
+      this.recentFailures.push({ name: call.fn.name, at: performance.now() });
+      if (this.recentFailures.length > 16) this.recentFailures.shift();
     }
     call.resolve(parsed.ok ? { ...parsed, result: frame.b } : parsed);
   }
@@ -241,7 +269,7 @@ export class SandboxHandle {
     if (this.state === 'dead') return;
     this.state = 'dead';
     this.markReady(false);
-    const inFlight = this.inFlightFunctions();
+    const inFlight = this.blamed ?? this.suspects();
     for (const call of this.pending.values()) {
       call.resolve(restarted(call.invocationId, `the sandbox stopped (${this.exitReason})`));
     }
