@@ -3,6 +3,7 @@ export const ERROR_STATUS = {
   InvalidName: 400,
   InvalidJSON: 400,
   InvalidConfig: 400,
+  InvalidRequest: 400,
   Unauthorized: 401,
   Forbidden: 403,
   FunctionNotFound: 404,

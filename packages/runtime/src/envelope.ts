@@ -77,13 +77,22 @@ function bound(s: string, limit: number): string {
   return s.length > limit ? `${s.slice(0, limit - 1)}\u2026` : s;
 }
 
-/** A function error with every field bounded. */
+/** A function error with every field bounded, and only the function's own stack frames. */
 export function boundedError(name: string, message: string, stack: string): FunctionErrorInfo {
   return {
     name: bound(name, LIMITS.name),
     message: bound(message, LIMITS.message),
-    stack: bound(stack, LIMITS.stack),
+    stack: bound(withoutOurFrames(stack), LIMITS.stack),
   };
+}
+
+/** Frames of our prelude (`mini-lambda:prelude`) are ours, not the function's: dropped. */
+function withoutOurFrames(stack: string): string {
+  if (!stack.includes('mini-lambda:')) return stack;
+  return stack
+    .split('\n')
+    .filter((line) => !/^\s+at .*mini-lambda:/.test(line))
+    .join('\n');
 }
 
 function exceedsBytes(s: string, limit: number): boolean {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MiniLambdaError } from '@mini-lambda/core';
 import type { ServerConfig } from './config.ts';
 
 /**
@@ -11,7 +12,9 @@ export async function resolveApiKey(
   config: Pick<ServerConfig, 'apiKey' | 'dev' | 'dataDir'>,
 ): Promise<{ key: string; generated: boolean }> {
   if (config.apiKey) return { key: config.apiKey, generated: false };
-  if (!config.dev) throw new Error('MINI_LAMBDA_API_KEY is required outside dev mode');
+  if (!config.dev) {
+    throw new MiniLambdaError('InvalidConfig', 'MINI_LAMBDA_API_KEY is required outside dev mode');
+  }
   const file = join(config.dataDir, 'api-key');
   const kept = await readFile(file, 'utf8').then(
     (text) => text.trim(),

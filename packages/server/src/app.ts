@@ -5,6 +5,7 @@ import type { Registry } from '@mini-lambda/store';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { bearerAuth } from './auth.ts';
+import type { BodyBudget } from './body.ts';
 import type { Deployer } from './deployer.ts';
 import type { FunctionCache } from './function-cache.ts';
 import type { HealthMonitor } from './health.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   traffic: Traffic;
   log: Logger;
   onChanged: (name: string, deleted: boolean) => void;
+  recheck: (name: string) => void;
+  bodies: BodyBudget;
 }
 
 /** A `.` or `..` path segment, plain or percent-encoded, before the query. */
@@ -38,20 +41,26 @@ const DOT_SEGMENT = /^[^?#]*\/(\.|%2e){1,2}(\/|\?|#|$)/i;
 /** The HTTP API of API.md as a Hono app; `server.ts` puts it on a port. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
-  app.use(async function instance(c, next) {
+  app.use(async function instanceHeader(c, next) {
     c.header('X-Instance-Id', deps.instanceId);
+    await next();
+    if (deps.traffic.draining) c.header('Connection', 'close'); // graceful shutdown
+  });
+  app.use(async function refuseDotSegments(c, next) {
     // URL parsing resolves dot segments before routing; a name must never come from one.
     const raw = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.url;
     if (raw !== undefined && DOT_SEGMENT.test(raw)) {
       throw new MiniLambdaError('InvalidName', 'Path segments "." and ".." are not allowed');
     }
     await next();
-    if (deps.traffic.draining) c.header('Connection', 'close');
   });
 
   const manage = bearerAuth([deps.apiKey]);
   const invoke = bearerAuth(deps.invokeKey ? [deps.invokeKey, deps.apiKey] : []);
-  app.use('/functions/:name/invoke', invoke);
+  app.use('/functions/:name/invoke', async function invokeAuth(c, next) {
+    // A function's console output is for its owner: `?log=tail` needs the management key.
+    return c.req.query('log') === 'tail' ? manage(c, next) : invoke(c, next);
+  });
   app.use('/fn/*', invoke);
   app.on(['PUT', 'GET', 'PATCH', 'DELETE'], ['/functions', '/functions/:name'], manage);
 

@@ -8,12 +8,47 @@ import type { Context } from 'hono';
  * On @hono/node-server it reads the Node request directly (cheaper than a web stream
  * on the hot path); elsewhere (app.request in tests) the web stream.
  */
-export async function readBody(c: Context, limit: number): Promise<Buffer> {
+export async function readBody(c: Context, limit: number, budget?: BodyBudget): Promise<Buffer> {
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  return incoming ? readIncoming(incoming, limit) : readStream(c.req.raw.body, limit);
+  if (!budget) return incoming ? readIncoming(incoming, limit) : readStream(c.req.raw.body, limit);
+  // Held against the budget while it arrives: stalled uploads cannot add up without end.
+  const held = budget.hold(Math.min(limit, Number(declared ?? limit) || 0));
+  try {
+    return await (incoming ? readIncoming(incoming, limit) : readStream(c.req.raw.body, limit));
+  } finally {
+    held();
+  }
 }
+
+/** Bytes all request bodies being read may hold at once; past it, 503 and Retry-After. */
+export function createBodyBudget(maxBytes: number) {
+  let held = 0;
+  return {
+    /** Reserves `bytes` or throws ServiceUnavailable; returns the release. */
+    hold(bytes: number): () => void {
+      if (held + bytes > maxBytes) {
+        throw new MiniLambdaError(
+          'ServiceUnavailable',
+          'Too many request bodies are being received; retry shortly',
+        );
+      }
+      held += bytes;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        held -= bytes;
+      };
+    },
+    get held() {
+      return held;
+    },
+  };
+}
+
+export type BodyBudget = ReturnType<typeof createBodyBudget>;
 
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer> {
   if (incoming.complete && incoming.readableLength === 0 && !incoming.readable) {
@@ -100,7 +135,7 @@ function tooLarge(limit: number): MiniLambdaError {
 }
 
 function aborted(cause?: Error): MiniLambdaError {
-  return new MiniLambdaError('InvalidJSON', 'The request body was cut short', {
+  return new MiniLambdaError('InvalidRequest', 'The request body was cut short', {
     ...(cause ? { reason: cause.message } : {}),
   });
 }

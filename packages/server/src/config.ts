@@ -1,5 +1,6 @@
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MiniLambdaError, type RuntimeLimitsInput, runtimeLimitsSchema } from '@mini-lambda/core';
 import { z } from 'zod';
 
@@ -37,6 +38,7 @@ const envSchema = z.object({
   BUILD_CONCURRENCY: int(1, 64).default(2),
   BUILD_TIMEOUT_MS: int(1000, 600_000).default(30_000),
   BUNDLE_CACHE_MB: int(1, 65_536).default(256),
+  BODY_BUDGET_MB: int(64, 65_536).default(512),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   MIGRATIONS_DIR: z.string().min(1).optional(),
   SANDBOXES: int(0, 64).default(Math.max(1, availableParallelism())),
@@ -74,6 +76,8 @@ export interface ServerConfig {
   buildConcurrency: number;
   buildTimeoutMs: number;
   bundleCacheBytes: number;
+  /** Request bodies being received, all together. */
+  bodyBudgetBytes: number;
   shutdownTimeoutMs: number;
   migrationsDir: string;
   runtime: RuntimeLimitsInput;
@@ -83,7 +87,7 @@ export interface ServerConfig {
   sandboxUser?: string;
 }
 
-const DEFAULT_MIGRATIONS = new URL('../../../migrations/', import.meta.url).pathname;
+const DEFAULT_MIGRATIONS = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 
 /**
  * Reads the server's configuration from `env`, once, at start. Empty values count as
@@ -118,6 +122,7 @@ export function parseServerConfig(env: Record<string, string | undefined>): Serv
     buildConcurrency: e.BUILD_CONCURRENCY,
     buildTimeoutMs: e.BUILD_TIMEOUT_MS,
     bundleCacheBytes: e.BUNDLE_CACHE_MB * 1024 * 1024,
+    bodyBudgetBytes: e.BODY_BUDGET_MB * 1024 * 1024,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     migrationsDir: e.MIGRATIONS_DIR ? resolve(e.MIGRATIONS_DIR) : DEFAULT_MIGRATIONS,
     runtime: runtimeLimits(given),

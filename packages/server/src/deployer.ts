@@ -1,12 +1,11 @@
-import { type BundleInput, bundle } from '@mini-lambda/bundler';
-import type { FunctionConfigPatch, FunctionVersion } from '@mini-lambda/core';
-import { deployVersion, type Store } from '@mini-lambda/store';
+import type { BundleInput, BundleOptions, BundleResult } from '@mini-lambda/bundler';
+import type { FunctionConfigPatch, FunctionVersion, HandlerKind } from '@mini-lambda/core';
 import type { BundleCache } from './bundle-cache.ts';
 import { createLimiter } from './limiter.ts';
 
 export interface DeployResult {
   version: FunctionVersion;
-  warnings: Awaited<ReturnType<typeof bundle>>['warnings'];
+  warnings: BundleResult['warnings'];
 }
 
 export interface DeployerOptions {
@@ -21,7 +20,13 @@ export interface DeployerOptions {
  */
 export function createDeployer(
   deps: {
-    store: Pick<Store, 'bundles' | 'registry'>;
+    /** The bundler's `bundle`. */
+    bundle: (input: BundleInput, options: BundleOptions) => Promise<BundleResult>;
+    /** The store's `deployVersion`: bundle object first, then the row. */
+    record: (
+      name: string,
+      input: { code: string; handler: HandlerKind; config?: FunctionConfigPatch },
+    ) => Promise<FunctionVersion>;
     bundles: BundleCache;
     onDeployed: (result: DeployResult, buildMs: number) => void;
   },
@@ -35,9 +40,11 @@ export function createDeployer(
       config?: FunctionConfigPatch,
     ): Promise<DeployResult> {
       const started = performance.now();
-      const built = await builds.run(() => bundle(input, { timeoutMs: options.buildTimeoutMs }));
+      const built = await builds.run(() =>
+        deps.bundle(input, { timeoutMs: options.buildTimeoutMs }),
+      );
       const buildMs = performance.now() - started;
-      const version = await deployVersion(deps.store, name, {
+      const version = await deps.record(name, {
         code: built.code,
         handler: built.handler,
         ...(config ? { config } : {}),

@@ -7,6 +7,7 @@ export type VersionSource = (
 ) => Promise<FunctionVersion | undefined>;
 
 interface Entry {
+  name: string;
   /** Settled value; absent while the load is in flight. */
   value?: FunctionVersion | null;
   pending: Promise<FunctionVersion | undefined>;
@@ -15,8 +16,8 @@ interface Entry {
 }
 
 export interface FunctionCacheOptions {
-  /** Names kept; past it the oldest name is dropped (hostile 404 traffic stays bounded). */
-  maxNames?: number;
+  /** (name, version) entries kept, least recently used out first. */
+  maxEntries?: number;
   missTtlMs?: number;
 }
 
@@ -24,17 +25,22 @@ export interface FunctionCacheOptions {
  * Function records in memory, so a warm invoke does no SQL. Loads are single-flight per
  * (name, version). Entries live until `invalidate(name)` (a deploy, patch or delete seen
  * through notifications or done here) or `clear()` (after a notification gap); a load
- * that was overtaken by an invalidation is returned to its caller but not kept.
+ * overtaken by an invalidation is returned to its caller but not kept. Bounded as a
+ * whole, least recently used first, so made-up names or versions cannot push it past
+ * its size or evict the hot functions first.
  */
 export class FunctionCache {
-  private readonly names = new Map<string, Map<number | 'latest', Entry>>();
+  private readonly entries = new Map<string, Entry>();
   private readonly source: VersionSource;
-  private readonly maxNames: number;
+  private readonly maxEntries: number;
   private readonly missTtlMs: number;
+  /** Bumped by every invalidation of a name: tells a caller its record went stale. */
+  private readonly generations = new Map<string, number>();
+  private generation = 0;
 
   constructor(source: VersionSource, options: FunctionCacheOptions = {}) {
     this.source = source;
-    this.maxNames = options.maxNames ?? 10_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
     this.missTtlMs = options.missTtlMs ?? 1_000;
   }
 
@@ -43,38 +49,47 @@ export class FunctionCache {
     name: string,
     version?: number,
   ): FunctionVersion | undefined | Promise<FunctionVersion | undefined> {
-    const key = version ?? 'latest';
-    const entry = this.names.get(name)?.get(key);
+    const key = version === undefined ? name : `${name}@${version}`;
+    const entry = this.entries.get(key);
     if (entry) {
       if (entry.value === undefined) return entry.pending;
-      if (entry.value !== null) return entry.value;
+      if (entry.value !== null) {
+        this.entries.delete(key); // re-insert: Map order is the recency order
+        this.entries.set(key, entry);
+        return entry.value;
+      }
       if ((entry.expiresAt ?? 0) > performance.now()) return undefined;
     }
-    return this.load(name, key, version);
+    return this.load(key, name, version);
+  }
+
+  /** A counter that changes whenever `name` is invalidated (or everything is cleared). */
+  generationOf(name: string): number {
+    return (this.generations.get(name) ?? 0) + this.generation;
   }
 
   invalidate(name: string): void {
-    this.names.delete(name);
+    for (const [key, entry] of this.entries) if (entry.name === name) this.entries.delete(key);
+    this.generations.set(name, (this.generations.get(name) ?? 0) + 1);
   }
 
   clear(): void {
-    this.names.clear();
+    this.entries.clear();
+    this.generation++;
   }
 
-  private load(name: string, key: number | 'latest', version?: number) {
-    let versions = this.names.get(name);
-    if (!versions) {
-      if (this.names.size >= this.maxNames) {
-        const oldest = this.names.keys().next().value;
-        if (oldest !== undefined) this.names.delete(oldest);
-      }
-      versions = new Map();
-      this.names.set(name, versions);
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private load(key: string, name: string, version?: number) {
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
     }
-    const owner = versions;
-    const entry: Entry = { pending: this.source(name, version) };
-    owner.set(key, entry);
-    const current = () => this.names.get(name) === owner && owner.get(key) === entry;
+    const entry: Entry = { name, pending: this.source(name, version) };
+    this.entries.set(key, entry);
+    const current = () => this.entries.get(key) === entry;
     entry.pending.then(
       (fn) => {
         if (!current()) return;
@@ -82,7 +97,7 @@ export class FunctionCache {
         if (!fn) entry.expiresAt = performance.now() + this.missTtlMs;
       },
       () => {
-        if (current()) owner.delete(key); // failures are not cached
+        if (current()) this.entries.delete(key); // failures are not cached
       },
     );
     return entry.pending;

@@ -2,17 +2,19 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { bundle } from '@mini-lambda/bundler';
 import type { RunnableFunction } from '@mini-lambda/core';
 import { createInProcessRuntime, createSandboxedRuntime } from '@mini-lambda/runtime';
-import { openStore, subscribeChanges } from '@mini-lambda/store';
+import { deployVersion, openStore, subscribeChanges } from '@mini-lambda/store';
 import { resolveApiKey } from './api-key.ts';
 import { createApp } from './app.ts';
+import { createBodyBudget } from './body.ts';
 import { BundleCache } from './bundle-cache.ts';
 import type { ServerConfig } from './config.ts';
 import { createDeployer } from './deployer.ts';
 import { FunctionCache } from './function-cache.ts';
 import { createHealthMonitor } from './health.ts';
+import { listen } from './listen.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { sandboxUser } from './sandbox-user.ts';
@@ -77,6 +79,24 @@ export async function createInstance(config: ServerConfig) {
       metrics.forget(name);
     }
   };
+  /** After a record changed mid-call: if the function is gone now, its pools go too. */
+  const recheck = (name: string) => {
+    Promise.resolve(functions.get(name)).then(
+      (fn) => fn === undefined && onChanged(name, true),
+      () => {}, // unreachable now; the next change or resync will tell
+    );
+  };
+  /** Retires the pools of functions that no longer exist (after a notification gap). */
+  const retireMissing = async () => {
+    try {
+      const existing = new Set((await store.registry.list()).map((f) => f.name));
+      for (const pool of (await runtime.stats()).pools) {
+        if (!existing.has(pool.function)) onChanged(pool.function, true);
+      }
+    } catch (err) {
+      log.warn({ err }, 'resync could not list functions');
+    }
+  };
   const changes = store.embedded
     ? undefined // the embedded instance is the only writer and updates itself
     : await subscribeChanges(store.sql, {
@@ -87,7 +107,10 @@ export async function createInstance(config: ServerConfig) {
             () => {}, // the next lookup will find out
           );
         },
-        onResync: () => functions.clear(),
+        onResync: () => {
+          functions.clear();
+          void retireMissing(); // deletes may have been missed as well
+        },
       });
   const health = createHealthMonitor({
     database: () => store.sql`SELECT 1`,
@@ -98,7 +121,8 @@ export async function createInstance(config: ServerConfig) {
 
   const deployer = createDeployer(
     {
-      store,
+      bundle,
+      record: (name, input) => deployVersion(store, name, input),
       bundles,
       onDeployed: ({ version, warnings }, buildMs) => {
         onChanged(version.name, false);
@@ -135,6 +159,8 @@ export async function createInstance(config: ServerConfig) {
     traffic,
     log,
     onChanged,
+    recheck,
+    bodies: createBodyBudget(config.bodyBudgetBytes),
   });
 
   return {
@@ -205,27 +231,4 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       return closing;
     },
   };
-}
-
-/** Listens, with Node's guards against slow clients set to bounds that suit uploads. */
-function listen(
-  fetch: (request: Request, env: unknown) => Response | Promise<Response>,
-  config: Pick<ServerConfig, 'port' | 'host'>,
-): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = serve(
-      {
-        fetch,
-        port: config.port,
-        hostname: config.host,
-        serverOptions: {
-          headersTimeout: 10_000, // all headers within 10 s
-          requestTimeout: 120_000, // a whole request (a 50 MB upload) within 2 min
-          keepAliveTimeout: 65_000, // longer than nginx's upstream keepalive (60 s)
-        },
-      },
-      () => resolve(server as Server),
-    ) as Server;
-    server.once('error', reject);
-  });
 }

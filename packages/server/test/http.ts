@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -70,5 +71,21 @@ export function streamUntilAnswered(
       if (!answered) req.end();
     };
     pump();
+  });
+}
+
+/** Sends `bytes` as they are on a fresh connection and returns everything that comes back. */
+export function rawExchange(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    let got = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      got += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(got));
+    socket.setTimeout(5000, () => socket.destroy());
   });
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployed, type TestInstance, testInstance } from './instance.ts';
+import { auth, deployed, type TestInstance, testInstance } from './instance.ts';
 
 let t: TestInstance;
 beforeAll(async () => {
@@ -25,7 +25,11 @@ describe('invoke', () => {
                  left: context.getRemainingTimeInMillis() > 0 };
       }`,
     );
-    const cold = await t.invoke('hello', '{"name":"Ada"}', '?log=tail');
+    const cold = await t.request('/functions/hello/invoke?log=tail', {
+      method: 'POST',
+      headers: auth, // a function's logs are for its owner
+      body: '{"name":"Ada"}',
+    });
     expect(cold.status).toBe(200);
     expect(cold.headers.get('content-type')).toBe('application/json');
     expect(cold.headers.get('x-cold-start')).toBe('true');
@@ -37,6 +41,8 @@ describe('invoke', () => {
     expect(Buffer.from(cold.headers.get('x-log-result') ?? '', 'base64').toString()).toBe(
       'INFO hello from hello',
     );
+    const anonymous = await t.invoke('hello', '', '?log=tail');
+    expect(anonymous.status).toBe(401);
     const warm = await t.invoke('hello');
     expect(warm.headers.get('x-cold-start')).toBe('false');
     expect(warm.headers.get('x-log-result')).toBeNull();
@@ -78,6 +84,8 @@ describe('invoke', () => {
     const error = await errorOf(thrown);
     expect(error).toMatchObject({ code: 'FunctionError', name: 'TypeError', message: 'nope' });
     expect(error.stack).toContain('TypeError: nope');
+    expect(error.stack).toContain('at handler');
+    expect(error.stack).not.toContain('mini-lambda:'); // our prelude's frames are not shown
 
     await deployed(
       t,
@@ -150,6 +158,38 @@ describe('invoke', () => {
     expect([res.status, (await errorOf(res)).code]).toEqual([501, 'NotImplemented']);
     const trigger = await t.request('/fn/fetchy/anything', { method: 'GET' });
     expect([trigger.status, (await errorOf(trigger)).code]).toEqual([501, 'NotImplemented']);
+  });
+});
+
+describe('delete during an invocation', () => {
+  it('does not bring back a function deleted while its invocation body was arriving', async () => {
+    await deployed(t, 'ephemeral', 'export const handler = () => "alive"');
+    expect(await (await t.invoke('ephemeral')).text()).toBe('"alive"');
+    let release = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"slow":'));
+        release = () => {
+          controller.enqueue(new TextEncoder().encode('true}'));
+          controller.close();
+        };
+      },
+    });
+    const pending = t.request('/functions/ephemeral/invoke', {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(
+      (await t.request('/functions/ephemeral', { method: 'DELETE', headers: auth })).status,
+    ).toBe(204);
+    release();
+    expect((await pending).status).toBe(404);
+    const stats = (await (await t.request('/stats/pools')).json()) as {
+      pools: { function: string }[];
+    };
+    expect(stats.pools.some((p) => p.function === 'ephemeral')).toBe(false);
   });
 });
 

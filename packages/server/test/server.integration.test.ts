@@ -5,7 +5,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../../store/test/postgres-server.ts';
 import { parseServerConfig, type RunningServer, startServer } from '../src/index.ts';
-import { rawRequest, streamUntilAnswered } from './http.ts';
+import { rawExchange, rawRequest, streamUntilAnswered } from './http.ts';
 import { API_KEY, auth } from './instance.ts';
 
 // Two real instances on one real PostgreSQL and one S3 endpoint (s3rver), over real HTTP.
@@ -151,6 +151,26 @@ describe('hostile requests over a real socket', () => {
     });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'PayloadTooLarge' } });
+  });
+
+  it.each([
+    [
+      'a backslash in the target',
+      'GET /functions\\hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      400,
+    ],
+    ['a malformed Host', 'GET /health HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n', 400],
+    ['a bad request line', 'NOT HTTP AT ALL\r\n\r\n', 400],
+    [
+      'headers over 16 KB',
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+    ],
+  ])('answers %s with a JSON error and the instance header', async (_what, bytes, status) => {
+    const answer = await rawExchange(b.url, bytes);
+    expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(answer.toLowerCase()).toContain('x-instance-id: b');
+    expect(answer).toMatch(/\{"error":\{"code":"\w+","message":/);
   });
 
   it('never answers with HTML or a stack trace of ours', async () => {

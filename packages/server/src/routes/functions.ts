@@ -8,9 +8,10 @@ import {
 } from '@mini-lambda/core';
 import type { Registry } from '@mini-lambda/store';
 import { Hono } from 'hono';
-import { readBody } from '../body.ts';
+import { type BodyBudget, readBody } from '../body.ts';
 import type { Deployer } from '../deployer.ts';
 import { parseJsonBody } from '../json-body.ts';
+import { functionNotFound } from '../not-found.ts';
 
 /** API.md: an archive may be up to 50 MB; a config patch is small. */
 const DEPLOY_BODY_LIMIT = 50 * 1024 * 1024;
@@ -36,6 +37,7 @@ function module(body: Buffer, typescript: boolean): BundleInput {
 export interface FunctionRouteDeps {
   registry: Registry;
   deployer: Deployer;
+  bodies: BodyBudget;
   /** A function was changed or deleted through this instance. */
   onChanged: (name: string, deleted: boolean) => void;
 }
@@ -58,7 +60,7 @@ export function functionRoutes(deps: FunctionRouteDeps) {
       if (entry !== undefined && !mediaType.includes('zip')) {
         throw new MiniLambdaError('InvalidConfig', 'entry applies to zip uploads only');
       }
-      const input = toInput(await readBody(c, DEPLOY_BODY_LIMIT), entry);
+      const input = toInput(await readBody(c, DEPLOY_BODY_LIMIT, deps.bodies), entry);
       const { version, warnings } = await deps.deployer.deploy(name, input, config);
       return c.json({ ...versionJson(version), warnings }, 201);
     })
@@ -75,7 +77,7 @@ export function functionRoutes(deps: FunctionRouteDeps) {
     .get('/functions/:name', async (c) => {
       const name = parseFunctionName(c.req.param('name'));
       const details = await deps.registry.details(name);
-      if (!details) throw notFound(name);
+      if (!details) throw functionNotFound(name);
       return c.json({
         name: details.name,
         latest_version: details.latestVersion,
@@ -94,13 +96,13 @@ export function functionRoutes(deps: FunctionRouteDeps) {
       const name = parseFunctionName(c.req.param('name'));
       const patch = parseFunctionConfigPatch(parseJsonBody(await readBody(c, PATCH_BODY_LIMIT)));
       const config = await deps.registry.patch(name, patch);
-      if (!config) throw notFound(name);
+      if (!config) throw functionNotFound(name);
       deps.onChanged(name, false);
       return c.json(config);
     })
     .delete('/functions/:name', async (c) => {
       const name = parseFunctionName(c.req.param('name'));
-      if (!(await deps.registry.remove(name))) throw notFound(name);
+      if (!(await deps.registry.remove(name))) throw functionNotFound(name);
       deps.onChanged(name, true);
       return c.body(null, 204);
     });

@@ -1,12 +1,12 @@
-import { MiniLambdaError, parseFunctionName } from '@mini-lambda/core';
+import { type InvocationOutcome, MiniLambdaError, parseFunctionName } from '@mini-lambda/core';
 import type { Runtime } from '@mini-lambda/runtime';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
-import { readBody } from '../body.ts';
+import { type BodyBudget, readBody } from '../body.ts';
 import type { FunctionCache } from '../function-cache.ts';
 import { invokeResponse } from '../invoke-response.ts';
 import type { Metrics } from '../metrics.ts';
-import { notFound } from './functions.ts';
+import { functionNotFound } from '../not-found.ts';
 
 /** API.md: events and results are bounded at 6 MB. */
 const INVOKE_BODY_LIMIT = 6 * 1024 * 1024;
@@ -17,7 +17,13 @@ export interface InvokeRouteDeps {
   runtime: Runtime;
   metrics: Metrics;
   log: Logger;
+  bodies: BodyBudget;
+  /** The record of `name` changed during a call: make sure no pool outlives a delete. */
+  recheck: (name: string) => void;
 }
+
+/** Function console output kept in a server log line (the rest is the function's). */
+const LOGGED_LOGS = 1024;
 
 /**
  * `POST /functions/:name/invoke`, the hot path: record from memory, raw body in, the
@@ -29,19 +35,34 @@ export function invokeRoutes(deps: InvokeRouteDeps) {
       const started = performance.now();
       const name = parseFunctionName(c.req.param('name'));
       const version = parseVersion(c.req.query('version'), name);
+      // The body first: the record is then looked up right before the call, so a delete
+      // or deploy has the smallest window to land in between.
+      const event = (await readBody(c, INVOKE_BODY_LIMIT, deps.bodies)).toString('utf8');
+      const generation = deps.functions.generationOf(name);
       const found = deps.functions.get(name, version);
       const fn = found instanceof Promise ? await found : found;
-      if (!fn) throw notFound(name, version);
+      if (!fn) throw functionNotFound(name, version);
       if (fn.handler === 'fetch') {
         throw new MiniLambdaError(
           'NotImplemented',
           `${name} is a fetch-style function (export default { fetch }); those are not served yet`,
         );
       }
-      const event = (await readBody(c, INVOKE_BODY_LIMIT)).toString('utf8');
-      const outcome = await deps.runtime.invoke(fn, event);
+      let outcome: InvocationOutcome;
+      try {
+        outcome = await deps.runtime.invoke(fn, event);
+      } catch (err) {
+        deps.log.warn({ function: name, version: fn.version, err }, 'invocation not run');
+        throw err;
+      } finally {
+        if (deps.functions.generationOf(name) !== generation) deps.recheck(name);
+      }
+      if (!outcome.ok && outcome.reason === 'invalid_event') {
+        // The caller's mistake, not the function's: no invocation is counted.
+        return invokeResponse(fn, outcome, false, deps.instanceId);
+      }
       deps.metrics.invocation(name, outcome, performance.now() - started);
-      if (!outcome.ok && outcome.reason !== 'throttled' && outcome.reason !== 'invalid_event') {
+      if (!outcome.ok && outcome.reason !== 'throttled') {
         deps.log.warn(
           {
             function: name,
@@ -49,20 +70,23 @@ export function invokeRoutes(deps: InvokeRouteDeps) {
             invocationId: outcome.invocationId,
             reason: outcome.reason,
             message: outcome.message,
-            logs: outcome.logs.text,
+            logs: outcome.logs.text.slice(-LOGGED_LOGS),
           },
           'invocation failed',
         );
       }
       return invokeResponse(fn, outcome, c.req.query('log') === 'tail', deps.instanceId);
     })
-    .all('/fn/:name/*', (c) => {
-      parseFunctionName(c.req.param('name'));
-      throw new MiniLambdaError(
-        'NotImplemented',
-        'HTTP triggers for fetch-style functions are not served yet',
-      );
-    });
+    .all('/fn/:name', fetchNotServed)
+    .all('/fn/:name/*', fetchNotServed);
+}
+
+function fetchNotServed(c: Context): never {
+  parseFunctionName(c.req.param('name'));
+  throw new MiniLambdaError(
+    'NotImplemented',
+    'HTTP triggers for fetch-style functions are not served yet',
+  );
 }
 
 function parseVersion(value: string | undefined, name: string): number | undefined {

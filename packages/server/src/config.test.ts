@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { parseServerConfig } from './config.ts';
+
+const KEY = 'k'.repeat(16);
+
+describe('parseServerConfig', () => {
+  it('fills defaults and treats empty values as unset', () => {
+    const config = parseServerConfig({ MINI_LAMBDA_API_KEY: KEY, PORT: '', INSTANCE_ID: '2' });
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', instanceId: '2', dev: false });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.s3).toBeUndefined();
+    expect(config.migrationsDir).toMatch(/migrations\/?$/);
+  });
+
+  it('maps pool variables onto the runtime limits', () => {
+    const config = parseServerConfig({
+      MINI_LAMBDA_API_KEY: KEY,
+      POOL_MAX_ISOLATES: '12',
+      POOL_EXECUTION: 'sync',
+    });
+    expect(config.runtime).toEqual({ maxIsolates: 12, execution: 'sync' });
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'PORT'],
+    [{ INSTANCE_ID: 'a b' }, 'INSTANCE_ID'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_ACCESS_KEY: 'a' }, 'S3_SECRET_KEY'],
+    [{ POOL_QUEUE_LIMIT: 'lots' }, 'POOL_QUEUE_LIMIT'],
+    [{ MINI_LAMBDA_DEV: 'maybe' }, 'MINI_LAMBDA_DEV'],
+    [{ SANDBOXES: '-1' }, 'SANDBOXES'],
+  ])('names the bad variable: %o', (env, variable) => {
+    expect(() => parseServerConfig({ MINI_LAMBDA_API_KEY: KEY, ...env })).toThrow(
+      expect.objectContaining({
+        code: 'InvalidConfig',
+        message: expect.stringContaining(variable),
+      }),
+    );
+  });
+
+  it('requires an API key outside dev mode only', () => {
+    expect(() => parseServerConfig({})).toThrow(/MINI_LAMBDA_API_KEY/);
+    expect(parseServerConfig({ MINI_LAMBDA_DEV: '1' }).apiKey).toBeUndefined();
+  });
+});

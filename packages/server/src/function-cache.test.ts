@@ -1,0 +1,90 @@
+import type { FunctionVersion } from '@mini-lambda/core';
+import { describe, expect, it } from 'vitest';
+import { FunctionCache } from './function-cache.ts';
+
+const record = (name: string, version = 1): FunctionVersion => ({
+  name,
+  version,
+  sha256: 'a'.repeat(64),
+  size: 1,
+  handler: 'event',
+  createdAt: new Date(0),
+  config: { timeout_ms: 3000, memory_mb: 128, max_concurrency: 8, env: {} },
+});
+
+/** A registry stand-in made of a plain map (the registry itself is tested against SQL). */
+function source(known: Map<string, FunctionVersion>) {
+  const calls: string[] = [];
+  let gate: Promise<void> = Promise.resolve();
+  return {
+    calls,
+    hold() {
+      let open = () => {};
+      gate = new Promise((r) => {
+        open = r;
+      });
+      return open;
+    },
+    load: async (name: string, version?: number) => {
+      calls.push(`${name}@${version ?? 'latest'}`);
+      // Read first, answer later: like a SQL row read just before a deploy committed.
+      const found = known.get(version === undefined ? name : `${name}@${version}`);
+      await gate;
+      return found;
+    },
+  };
+}
+
+describe('FunctionCache', () => {
+  it('loads once per key, even for concurrent callers, then answers from memory', async () => {
+    const s = source(new Map([['hello', record('hello')]]));
+    const cache = new FunctionCache(s.load);
+    const [a, b] = await Promise.all([cache.get('hello'), cache.get('hello')]);
+    expect(a).toBe(b);
+    expect(cache.get('hello')).toBe(a); // a value now, not a promise
+    expect(s.calls).toEqual(['hello@latest']);
+  });
+
+  it('does not keep a load that an invalidation overtook, and bumps the generation', async () => {
+    const known = new Map([['hello', record('hello', 1)]]);
+    const s = source(known);
+    const cache = new FunctionCache(s.load);
+    const open = s.hold();
+    const before = cache.generationOf('hello');
+    const stale = cache.get('hello');
+    cache.invalidate('hello');
+    known.set('hello', record('hello', 2));
+    open();
+    expect((await stale)?.version).toBe(1); // the caller still gets what it asked for
+    expect(cache.generationOf('hello')).not.toBe(before);
+    expect((await cache.get('hello'))?.version).toBe(2);
+  });
+
+  it('keeps misses briefly and stays bounded, least recently used out first', async () => {
+    const s = source(new Map([['hot', record('hot')]]));
+    const cache = new FunctionCache(s.load, { maxEntries: 10, missTtlMs: 50 });
+    await cache.get('hot');
+    for (let i = 0; i < 100; i++) {
+      await cache.get(`nope-${i}`);
+      await cache.get('hot'); // in use: never the least recently used
+      await cache.get('hot', 1000 + i);
+    }
+    expect(cache.size).toBeLessThanOrEqual(10);
+    expect(s.calls.filter((c) => c === 'hot@latest')).toHaveLength(1);
+    expect(await cache.get('nope-99')).toBeUndefined();
+    const calls = s.calls.length;
+    await cache.get('nope-99');
+    expect(s.calls.length).toBe(calls); // believed within the TTL
+  });
+
+  it('does not cache a failed load', async () => {
+    let fail = true;
+    const cache = new FunctionCache(async (name) => {
+      if (fail) throw new Error('down');
+      return record(name);
+    });
+    await expect(cache.get('x')).rejects.toThrow('down');
+    fail = false;
+    expect(await cache.get('x')).toMatchObject({ name: 'x' });
+  });
+});

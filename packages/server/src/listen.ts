@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { MiniLambdaError } from '@mini-lambda/core';
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  instanceId: string;
+}
+
+/**
+ * An HTTP server for the app, with Node's guards against slow clients set to bounds
+ * that suit uploads, and every answer in API.md's shape: requests the app never sees
+ * (a malformed target or Host, headers too large or too slow) still get a JSON error
+ * with X-Instance-Id, not an empty status line.
+ */
+export function listen(
+  fetch: (request: Request, env: unknown) => Response | Promise<Response>,
+  options: ListenOptions,
+): Promise<Server> {
+  const listener = getRequestListener(fetch, {
+    errorHandler: () =>
+      errorResponse(
+        new MiniLambdaError('InvalidRequest', 'The request target or Host header is malformed'),
+        options.instanceId,
+      ),
+  });
+  const server = createServer(
+    {
+      headersTimeout: 10_000, // all headers within 10 s
+      requestTimeout: 120_000, // a whole request (a 50 MB upload) within 2 min
+      keepAliveTimeout: 65_000, // longer than nginx's upstream keepalive (60 s)
+    },
+    listener,
+  );
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 408
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? 431
+          : 400;
+    const body = JSON.stringify({
+      error: {
+        code: 'InvalidRequest',
+        message: `The request could not be read (${err.code ?? 'malformed'})`,
+      },
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json\r\nX-Instance-Id: ${options.instanceId}\r\nConnection: close\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function errorResponse(error: MiniLambdaError, instanceId: string): Response {
+  return new Response(JSON.stringify(error.toJSON()), {
+    status: error.status,
+    headers: { 'Content-Type': 'application/json', 'X-Instance-Id': instanceId },
+  });
+}
