@@ -57,7 +57,8 @@ export function createTestRuntime(
 ): TestRuntime {
   const { loads, loadCode, deploy } = createBundles();
   const runtime = IN_SANDBOX
-    ? createSandboxedRuntime({ loadCode }, limits, { sandboxes: 1 })
+    ? // The in-process default (async) unless a test picks one: same behaviour expected.
+      createSandboxedRuntime({ loadCode }, { execution: 'async', ...limits }, { sandboxes: 1 })
     : createInProcessRuntime(
         { loadCode, ...(onCatastrophicError ? { onCatastrophicError } : {}) },
         limits,

@@ -1,6 +1,6 @@
 /** Frame types between the supervisor (host) and a sandbox process. */
 export const MSG = {
-  /** host → sandbox: id, a = `<invocationId>\n<function JSON>`, b = event. */
+  /** host → sandbox: id, a = `<invocationId>\n<sent at, epoch ms>\n<function JSON>`, b = event. */
   invoke: 1,
   /** sandbox → host: id, a = outcome JSON without `result`, b = result. */
   outcome: 2,

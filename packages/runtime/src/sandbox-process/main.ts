@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import {
   type InvocationOutcome,
+  NO_LOGS,
   parseRuntimeLimits,
   type RunnableFunction,
 } from '@mini-lambda/core';
@@ -65,11 +66,18 @@ const channel = createChannel(
   (frame) => {
     switch (frame.type) {
       case MSG.invoke: {
-        const newline = frame.a.indexOf('\n');
-        const invocationId = frame.a.slice(0, newline);
+        const [invocationId = '', sentAt = '0'] = frame.a.split('\n', 2);
+        const fnJson = frame.a.slice(invocationId.length + sentAt.length + 2);
+        // Calls queue in the pipe while a sync call runs: one that waited past the queue
+        // bound is throttled unrun, as a waiter in an in-process pool would be.
+        const waited = Date.now() - Number(sentAt);
+        if (waited > limits.queueTimeoutMs) {
+          sendOutcome(frame.id, throttledOutcome(invocationId, waited));
+          break;
+        }
         inFlight++;
         runtime
-          .invoke(functionOf(frame.a.slice(newline + 1)), frame.b, { invocationId })
+          .invoke(functionOf(fnJson), frame.b, { invocationId })
           .finally(() => inFlight--)
           .then(
             (outcome) => sendOutcome(frame.id, outcome),
@@ -128,6 +136,19 @@ async function exitWhenAnswered(): Promise<void> {
   for (let i = 0; i < 400 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setImmediate(r)); // past the channel's per-tick flush
   channel.end(() => process.exit(0));
+}
+
+function throttledOutcome(invocationId: string, waitedMs: number): InvocationOutcome {
+  return {
+    ok: false,
+    reason: 'throttled',
+    message: `The sandbox stayed busy for ${Math.round(waitedMs)} ms`,
+    retryAfterMs: 1000,
+    invocationId,
+    coldStart: false,
+    durationMs: 0,
+    logs: NO_LOGS,
+  };
 }
 
 function retireArgs(json: string): [string, number?] {

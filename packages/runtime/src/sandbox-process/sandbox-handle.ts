@@ -60,6 +60,7 @@ export class SandboxHandle {
   private readonly pending = new Map<number, PendingInvocation>();
   private readonly replies = new Map<number, (frame: Frame) => void>();
   private nextId = 1;
+  private lastStats: RuntimeStats | undefined;
   private exitReason: SandboxExitReason = 'exited';
   /** Asked to stop: its channel closing is expected, not a protocol fault. */
   private stopping = false;
@@ -115,6 +116,17 @@ export class SandboxHandle {
     return this.recentFailures.filter((f) => f.at >= since).map((f) => f.name);
   }
 
+  /**
+   * Fit to take another function's call: answering pings, and no call of its own just
+   * ended in a timeout or out-of-memory (V8 may still be spinning on one).
+   */
+  healthy(): boolean {
+    const now = performance.now();
+    if (this.pingOutstandingSince !== undefined && now - this.pingOutstandingSince > 100)
+      return false;
+    return !this.recentFailures.some((f) => now - f.at < SUSPECT_MS);
+  }
+
   /** The oldest invocation's start, for the supervisor's watchdog. */
   oldestInvocation(): PendingInvocation | undefined {
     return this.pending.values().next().value;
@@ -128,7 +140,7 @@ export class SandboxHandle {
       }
       const id = this.nextId++;
       this.pending.set(id, { fn, invocationId, startedAt: performance.now(), resolve, reject });
-      this.channel.send(MSG.invoke, id, `${invocationId}\n${fnJson}`, event);
+      this.channel.send(MSG.invoke, id, `${invocationId}\n${Date.now()}\n${fnJson}`, event);
     });
   }
 
@@ -140,18 +152,22 @@ export class SandboxHandle {
     );
   }
 
-  /** The sandbox's runtime stats, or undefined when it does not answer within `ms`. */
+  /**
+   * The sandbox's runtime stats; when it does not answer within `ms` (busy with a sync
+   * call), the last ones it gave, so /stats/pools and /metrics never wait on a function.
+   */
   stats(ms: number): Promise<RuntimeStats | undefined> {
     if (this.state !== 'ready') return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const id = this.nextId++;
       const timer = setTimeout(() => {
         this.replies.delete(id);
-        resolve(undefined);
+        resolve(this.lastStats);
       }, ms);
       this.replies.set(id, (frame) => {
         clearTimeout(timer);
-        resolve(JSON.parse(frame.a) as RuntimeStats);
+        this.lastStats = JSON.parse(frame.a) as RuntimeStats;
+        resolve(this.lastStats);
       });
       this.channel.send(MSG.stats, id);
     });

@@ -18,7 +18,6 @@ import { spawnSandbox } from './spawn.ts';
 export interface SandboxOptions {
   /** Sandbox processes; default: the core count. */
   sandboxes?: number;
-  heartbeatIntervalMs?: number;
   /** A sandbox that has not answered a ping for this long is replaced. */
   heartbeatTimeoutMs?: number;
   /** RSS ceiling = this + 2 × the sum of its isolates' memory limits, in MB. */
@@ -48,6 +47,13 @@ interface Slot {
 const QUICK_DEATH_MS = 10_000;
 const MAX_BACKOFF_MS = 10_000;
 const READY_WAIT_MS = 10_000;
+/** A sync sandbox busy with one call this long lets new calls go to an idle sandbox. */
+const SPILL_AFTER_MS = 20;
+/** How often the heartbeat looks at each sandbox. */
+const CHECK_MS = 250;
+/** Sync sandbox: silent this long, with a call this far past its timeout, is stuck. */
+const SILENT_WHILE_STUCK_MS = 200;
+const STUCK_GRACE_MS = 500;
 
 /**
  * The runtime in supervised sandbox processes, behind the same interface as the
@@ -63,7 +69,9 @@ export function createSandboxedRuntime(
   limits: RuntimeLimitsInput = {},
   options: SandboxOptions = {},
 ): Runtime {
-  return new SandboxedRuntime(deps, parseRuntimeLimits(limits), options);
+  // Sync by default: a sandbox is a process the supervisor can kill, and a warm call on
+  // its own thread costs a fraction of a hop to an isolate thread (bench/sandbox).
+  return new SandboxedRuntime(deps, parseRuntimeLimits({ execution: 'sync', ...limits }), options);
 }
 
 class SandboxedRuntime implements Runtime {
@@ -83,7 +91,6 @@ class SandboxedRuntime implements Runtime {
     this.limits = limits;
     this.options = {
       sandboxes: options.sandboxes ?? Math.max(1, availableParallelism()),
-      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5000,
       rssBaseMb: options.rssBaseMb ?? 256,
       quarantine: options.quarantine ?? { threshold: 3, windowMs: 60_000, cooldownMs: 30_000 },
@@ -98,7 +105,7 @@ class SandboxedRuntime implements Runtime {
       timer: undefined,
     }));
     for (let i = 0; i < this.slots.length; i++) this.start(i);
-    this.heartbeat = setInterval(() => this.check(), this.options.heartbeatIntervalMs).unref();
+    this.heartbeat = setInterval(() => this.check(), CHECK_MS).unref();
   }
 
   async invoke(
@@ -129,7 +136,7 @@ class SandboxedRuntime implements Runtime {
 
   async stats(): Promise<RuntimeStats> {
     const live = this.slots.map((s) => s.handle);
-    const all = await Promise.all(live.map((h) => h?.stats(1000)));
+    const all = await Promise.all(live.map((h) => h?.stats(100)));
     const totals: RuntimeStats['totals'] = {
       isolates: 0,
       busy: 0,
@@ -185,20 +192,36 @@ class SandboxedRuntime implements Runtime {
       return (await this.whenReady(current)) ? current : undefined;
     const counts = this.slots.map(() => 0);
     for (const slot of this.assignment.values()) counts[slot] = (counts[slot] ?? 0) + 1;
+    // Least loaded first, counting a sandbox that is still starting: at start-up the
+    // functions spread out instead of all landing on the first one ready.
     let best: number | undefined;
     for (const [i, slot] of this.slots.entries()) {
       const state = slot.handle?.state;
       if (state === undefined || state === 'dead') continue;
-      const better =
-        best === undefined ||
-        (state === 'ready' && this.slots[best]?.handle?.state !== 'ready') ||
-        (state === this.slots[best]?.handle?.state && (counts[i] ?? 0) < (counts[best] ?? 0));
-      if (better) best = i;
+      const load = counts[i] ?? 0;
+      const bestLoad = best === undefined ? Number.POSITIVE_INFINITY : (counts[best] ?? 0);
+      const tieBreak =
+        load === bestLoad && state === 'ready' && this.slots[best ?? 0]?.handle?.state !== 'ready';
+      if (load < bestLoad || tieBreak) best = i;
     }
     if (best === undefined) return undefined;
     this.assignment.set(name, best);
     const handle = this.slots[best]?.handle as SandboxHandle;
     return (await this.whenReady(handle)) ? handle : undefined;
+  }
+
+  /**
+   * In sync execution a sandbox runs one call at a time: when the function's own sandbox
+   * has been busy with a call for a while and another sandbox is idle, this call goes
+   * there (a cold start there, at worst) instead of waiting behind it.
+   */
+  private spillFrom(handle: SandboxHandle): SandboxHandle | undefined {
+    if (this.limits.execution !== 'sync') return undefined;
+    const oldest = handle.oldestInvocation();
+    if (!oldest || performance.now() - oldest.startedAt < SPILL_AFTER_MS) return undefined;
+    return this.slots.find(
+      (s) => s.handle?.state === 'ready' && s.handle.inFlight === 0 && s.handle.healthy(),
+    )?.handle;
   }
 
   private async whenReady(handle: SandboxHandle): Promise<boolean> {
@@ -248,7 +271,13 @@ class SandboxedRuntime implements Runtime {
     slot.timer = setTimeout(() => this.start(index), delay);
   }
 
-  /** The heartbeat: memory ceiling, unanswered pings, calls far past their deadline. */
+  /**
+   * The heartbeat, every CHECK_MS: memory ceiling, unanswered pings, calls past their
+   * deadline. A sandbox in sync execution cannot answer while a call runs, so silence
+   * alone is no fault there: it is killed when it has been silent a while *and* its
+   * oldest call is past its timeout plus a grace (V8 ignoring termination, as in a
+   * catastrophic out-of-memory, leaves exactly this).
+   */
   private check(): void {
     const now = performance.now();
     for (const slot of this.slots) {
@@ -263,32 +292,21 @@ class SandboxedRuntime implements Runtime {
         handle.kill('memory');
         continue;
       }
-      const since = handle.pingOutstandingSince;
-      if (
-        since !== undefined &&
-        now - since > this.options.heartbeatTimeoutMs &&
-        !this.mayBeBusy(handle, now)
-      ) {
-        handle.kill('unresponsive');
-        continue;
-      }
+      const silentMs =
+        handle.pingOutstandingSince === undefined ? 0 : now - handle.pingOutstandingSince;
       const oldest = handle.oldestInvocation();
-      if (oldest && now - oldest.startedAt > this.backstopMs(oldest.fn)) {
+      const overdueMs = oldest ? now - oldest.startedAt - oldest.fn.config.timeout_ms : 0;
+      const stuck =
+        this.limits.execution === 'sync'
+          ? silentMs > SILENT_WHILE_STUCK_MS && overdueMs > STUCK_GRACE_MS
+          : silentMs > this.options.heartbeatTimeoutMs;
+      const hung = silentMs > this.options.heartbeatTimeoutMs && !oldest;
+      if (stuck || hung || (oldest && now - oldest.startedAt > this.backstopMs(oldest.fn))) {
         handle.kill('unresponsive');
         continue;
       }
       handle.ping();
     }
-  }
-
-  /** In sync execution a sandbox cannot answer while a call runs: allowed up to its bound. */
-  private mayBeBusy(handle: SandboxHandle, now: number): boolean {
-    if (this.limits.execution !== 'sync') return false;
-    const oldest = handle.oldestInvocation();
-    return (
-      oldest !== undefined &&
-      now - oldest.startedAt < oldest.fn.config.timeout_ms + this.limits.initTimeoutMs + 1000
-    );
   }
 
   /** Past this, a call is lost even if the sandbox still answers pings. */
