@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { InvocationOutcome } from '@mini-lambda/core';
+import type { InvocationOutcome, RuntimeLimitsInput } from '@mini-lambda/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandboxedRuntime, type Runtime, type SandboxExitReason } from '../src/index.ts';
 import { createBundles } from './harness.ts';
@@ -7,6 +7,8 @@ import { createBundles } from './harness.ts';
 // The supervisor with real sandbox processes: crashes, kills, quarantine, shutdown.
 const BOMB = 'export function handler(e) { if (e === "ok") return "ok"; new Array(6e7).fill(0) }';
 const ECHO = 'export function handler(e) { return e }';
+const BUSY_MS =
+  'export function handler(ms) { const end = Date.now() + ms; while (Date.now() < end) {} return ms }';
 
 let runtimes: Runtime[] = [];
 afterEach(async () => {
@@ -14,19 +16,20 @@ afterEach(async () => {
   runtimes = [];
 });
 
-/** A sandboxed runtime fed by the test harness's bundles, recording sandbox exits. */
 const ROOT = process.getuid?.() === 0;
 const NOBODY = { uid: 65534, gid: 65534 };
 
+/** A sandboxed runtime fed by the test harness's bundles, recording sandbox exits. */
 function sandboxed(
   sandboxes: number,
   quarantine = { threshold: 3, windowMs: 60_000, cooldownMs: 30_000 },
+  limits: RuntimeLimitsInput = {},
 ) {
   const bundles = createBundles();
   const exits: SandboxExitReason[] = [];
   const runtime = createSandboxedRuntime(
     { loadCode: bundles.loadCode, onSandboxExit: (reason) => exits.push(reason) },
-    {},
+    limits,
     { sandboxes, quarantine, ...(ROOT ? { user: NOBODY } : {}) },
   );
   runtimes.push(runtime);
@@ -130,6 +133,32 @@ describe('sandbox processes', () => {
     expect(refused.ok ? 0 : refused.retryAfterMs).toBeGreaterThan(10_000);
     expect(await t.runtime.invoke(echo, '5')).toMatchObject({ ok: true, result: '5' });
   }, 30_000);
+
+  it('runs warm calls synchronously; a call stuck behind a long one goes to an idle sandbox', async () => {
+    const t = sandboxed(2);
+    const busy = t.deploy('busy', BUSY_MS, { max_concurrency: 2, timeout_ms: 5000 });
+    await t.runtime.invoke(busy, '0');
+    await until(
+      async () => (await t.runtime.health()).sandboxes?.every((s) => s.state === 'ready') ?? false,
+    );
+    const first = t.runtime.invoke(busy, '800');
+    await new Promise((r) => setTimeout(r, 100));
+    const started = performance.now();
+    const second = await t.runtime.invoke(busy, '0');
+    expect(second).toMatchObject({ ok: true, coldStart: true }); // on the other sandbox
+    expect(performance.now() - started).toBeLessThan(600); // not behind the 800 ms call
+    expect(await first).toMatchObject({ ok: true });
+  });
+
+  it('throttles a call that waited in a busy sandbox past the queue bound, unrun', async () => {
+    const t = sandboxed(1, undefined, { queueTimeoutMs: 300 });
+    const busy = t.deploy('busy', BUSY_MS, { timeout_ms: 5000 });
+    await t.runtime.invoke(busy, '0');
+    const first = t.runtime.invoke(busy, '1000');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await t.runtime.invoke(busy, '0')).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(await first).toMatchObject({ ok: true });
+  });
 
   it('runs sandboxes with an empty environment, and as nobody when we are root', async () => {
     const t = sandboxed(1);

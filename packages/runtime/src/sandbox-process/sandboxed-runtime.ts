@@ -188,8 +188,10 @@ class SandboxedRuntime implements Runtime {
   private async sandboxFor(name: string): Promise<SandboxHandle | undefined> {
     const assigned = this.assignment.get(name);
     const current = assigned === undefined ? undefined : this.slots[assigned]?.handle;
-    if (current && current.state !== 'dead')
-      return (await this.whenReady(current)) ? current : undefined;
+    if (current && current.state !== 'dead') {
+      if (!(await this.whenReady(current))) return undefined;
+      return this.spillFrom(current) ?? current;
+    }
     const counts = this.slots.map(() => 0);
     for (const slot of this.assignment.values()) counts[slot] = (counts[slot] ?? 0) + 1;
     // Least loaded first, counting a sandbox that is still starting: at start-up the
