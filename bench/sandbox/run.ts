@@ -5,8 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { startServerProcess } from '../../packages/server/test/server-process.ts';
 import { type LoadResult, load, median } from '../load.ts';
-import { startServerProcess } from '../server-process.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 1 : 5;
@@ -25,7 +25,7 @@ type Variant = keyof typeof variants;
 
 const servers = await Promise.all(
   Object.entries(variants).map(async ([name, env]) => {
-    const server = await startServerProcess({ ...env, LOG_LEVEL: 'info' });
+    const server = await startServerProcess(env);
     await server.deploy('hello', HELLO, '?max_concurrency=64');
     return [name as Variant, server] as const;
   }),

@@ -1,10 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { API_KEY, auth } from './instance.ts';
+import { API_KEY } from './instance.ts';
+import { startServerProcess } from './server-process.ts';
 
 // The real server process (`node --no-node-snapshot packages/server/src/main.ts`), as
 // make dev and the Dockerfile start it: configuration errors, signals, restarts.
@@ -31,35 +32,18 @@ function run(env: Record<string, string>): Promise<{ code: number | null; stderr
   });
 }
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
+async function sandboxPids(url: string): Promise<number[]> {
+  const health = (await (await fetch(`${url}/health`)).json()) as { sandboxes?: { pid: number }[] };
+  return (health.sandboxes ?? []).map((s) => s.pid);
 }
 
-/** Starts the server on a free port and resolves once its "listening" line is out. */
-function start(): Promise<Started> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
-    env: {
-      ...baseEnv(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      MINI_LAMBDA_API_KEY: API_KEY,
-      SHUTDOWN_TIMEOUT_MS: '10000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const port = /"port":(\d+).*"msg":"listening"/.exec(out)?.[1];
-      if (port) resolve({ child, url: `http://127.0.0.1:${port}`, exited });
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code} before listening: ${out}`)));
-  });
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('configuration errors stop the process with the variable named', () => {
@@ -79,22 +63,23 @@ describe('configuration errors stop the process with the variable named', () => 
 
 describe('signals and restarts', () => {
   it('finishes in-flight invocations on SIGTERM, exits 0, and keeps functions for the next start', async () => {
-    const first = await start();
-    const deployed = await fetch(`${first.url}/functions/slow`, {
-      method: 'PUT',
-      headers: { ...auth, 'Content-Type': 'application/javascript' },
-      body: 'export function handler() { const end = Date.now() + 1500; while (Date.now() < end) {} return "finished" }',
-    });
-    expect(deployed.status).toBe(201);
+    const first = await startServerProcess({}, { dataDir });
+    await first.deploy(
+      'slow',
+      'export function handler() { const end = Date.now() + 1500; while (Date.now() < end) {} return "finished" }',
+    );
     const inFlight = fetch(`${first.url}/functions/slow/invoke`, { method: 'POST' });
     await new Promise((r) => setTimeout(r, 400));
+    const sandboxes = await sandboxPids(first.url);
+    expect(sandboxes.length).toBeGreaterThan(0);
     first.child.kill('SIGTERM');
     const res = await inFlight;
     expect([res.status, await res.text()]).toEqual([200, '"finished"']);
     expect(await first.exited).toBe(0);
     await expect(fetch(`${first.url}/health`)).rejects.toThrow();
+    expect(sandboxes.filter(alive)).toEqual([]); // drained with the server
 
-    const second = await start();
+    const second = await startServerProcess({}, { dataDir });
     try {
       const again = await fetch(`${second.url}/functions/slow/invoke`, { method: 'POST' });
       expect(await again.text()).toBe('"finished"');
