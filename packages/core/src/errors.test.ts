@@ -23,6 +23,7 @@ describe('errors', () => {
       invalid_event: 400,
       throttled: 429,
       crashed: 503,
+      quarantined: 503,
     });
   });
 });
