@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain system-packages install examples typecheck lint test test-unit test-integration dev bench bench-runtime migrate-up migrate-down
+.PHONY: toolchain system-packages install examples typecheck lint test test-unit test-integration dev bench bench-runtime bench-sandbox migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
@@ -40,10 +40,14 @@ dev: install examples
 	@echo "make dev: starting mini-lambda (embedded PGlite takes a few seconds)..."
 	@MINI_LAMBDA_DEV=1 HOST=$${HOST:-127.0.0.1} exec $(NODE) packages/server/src/main.ts
 
-bench: bench-runtime
+bench: bench-runtime bench-sandbox
 
 bench-runtime: install
 	$(NODE) --expose-gc bench/runtime/run.ts
+
+## Warm invoke throughput over HTTP: isolates in the server vs in sandbox processes (~2 min).
+bench-sandbox: install
+	$(NODE) bench/sandbox/run.ts
 
 ## make migrate-up / migrate-down: against DATABASE_URL; harmless when already applied.
 migrate-up: install
