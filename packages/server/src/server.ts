@@ -51,7 +51,8 @@ export async function createInstance(config: ServerConfig) {
   });
   const bundles = new BundleCache((sha) => store.bundles.get(sha), config.bundleCacheBytes);
   const loadCode = (fn: RunnableFunction) => bundles.get(fn.sha256);
-  const user = config.sandboxes > 0 ? sandboxUser(config.sandboxUser) : undefined;
+  const user =
+    config.sandboxes > 0 ? sandboxUser(config.sandboxUser, (why) => log.warn(why)) : undefined;
   const runtime =
     config.sandboxes > 0
       ? createSandboxedRuntime(
