@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain system-packages install examples typecheck lint test test-unit test-integration dev bench bench-runtime bench-sandbox migrate-up migrate-down
+.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev bench bench-runtime bench-sandbox migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
@@ -25,8 +25,12 @@ lint:
 	pnpm lint
 
 ## make test: toolchain, dependencies, typecheck, lint, then every test (unit + integration).
-test: install examples system-packages typecheck lint
+test: install examples system-packages typecheck lint compose-check
 	pnpm test
+
+## docker-compose.yml as Docker would read it (Debian's docker-compose; no engine needed).
+compose-check: system-packages
+	MINI_LAMBDA_API_KEY=compose-check-key-0123456789 docker-compose -f docker-compose.yml config --quiet
 
 test-unit: install
 	pnpm test:unit
