@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev bench bench-runtime bench-sandbox migrate-up migrate-down
+.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-runtime bench-sandbox migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
@@ -43,6 +43,14 @@ test-integration: install examples system-packages
 dev: install examples
 	@echo "make dev: starting mini-lambda (embedded PGlite takes a few seconds)..."
 	@MINI_LAMBDA_DEV=1 HOST=$${HOST:-127.0.0.1} exec $(NODE) packages/server/src/main.ts
+
+## The production topology on 127.0.0.1 (real PostgreSQL, s3rver, 3 instances, nginx,
+## Prometheus): CLUSTER_PORT (8080), CLUSTER_PROM_PORT (9090), MINI_LAMBDA_API_KEY.
+cluster-up: install system-packages
+	$(NODE) infra/cluster/main.ts up
+
+cluster-down:
+	$(NODE) infra/cluster/main.ts down
 
 bench: bench-runtime bench-sandbox
 

@@ -38,7 +38,10 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/*/test/**/*.integration.test.ts'],
+          include: [
+            'packages/*/test/**/*.integration.test.ts',
+            'infra/test/**/*.integration.test.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           ...isolatedVm,

@@ -75,7 +75,8 @@ function gid(user: string): number {
   return Number(execFileSync('id', ['-g', user]).toString().trim());
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on now (the kernel picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
