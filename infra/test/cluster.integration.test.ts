@@ -156,3 +156,68 @@ describe('instances going away under load', () => {
     await cluster.restartInstance(2);
   }, 60_000);
 });
+
+describe('dependencies going away', () => {
+  it('keeps warm invocations serving while PostgreSQL restarts; deploys answer 503 until it is back', async () => {
+    expect((await deploy(lb, 'through-pg', 'export const handler = () => "pg-v1"')).status).toBe(
+      201,
+    );
+    for (let i = 0; i < 12; i++) await invoke(lb, 'through-pg'); // warm on every instance
+    const load = steadyLoad('through-pg', 4);
+    await cluster.pg.pause();
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const refused = await deploy(lb, 'during-outage', 'export const handler = () => 1');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBeTruthy();
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      await cluster.pg.resume();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    await load.stop();
+    expect(load.failed()).toBe(0); // warm: no SQL on the hot path
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 201; i++) {
+      status = (await deploy(lb, 'after-outage', 'export const handler = () => 2')).status;
+      if (status !== 201) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe(201);
+    // Notifications resumed: a redeploy on instance 1 reaches instance 2 without a restart.
+    const [one, two] = cluster.state.instances;
+    expect(
+      (await deploy(one?.url as string, 'through-pg', 'export const handler = () => "pg-v2"'))
+        .status,
+    ).toBe(201);
+    let body = '';
+    const end = performance.now() + 10_000;
+    while (body !== '"pg-v2"' && performance.now() < end) {
+      body = await (await invoke(two?.url as string, 'through-pg')).text();
+      if (body !== '"pg-v2"') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body).toBe('"pg-v2"');
+  }, 60_000);
+
+  it('keeps warm invocations serving while storage is down; cold starts and uploads answer 503', async () => {
+    const [one, two] = cluster.state.instances;
+    expect((await deploy(lb, 'warm-s3', 'export const handler = () => "warm"')).status).toBe(201);
+    for (let i = 0; i < 12; i++) await invoke(lb, 'warm-s3');
+    // Deployed through instance 1: instance 2 has never seen this bundle.
+    expect(
+      (await deploy(one?.url as string, 'cold-s3', 'export const handler = () => "cold"')).status,
+    ).toBe(201);
+    await cluster.stopS3();
+    try {
+      for (let i = 0; i < 6; i++) expect(await (await invoke(lb, 'warm-s3')).text()).toBe('"warm"');
+      const cold = await invoke(two?.url as string, 'cold-s3');
+      expect([
+        cold.status,
+        ((await cold.json()) as { error: { code: string } }).error.code,
+      ]).toEqual([503, 'ServiceUnavailable']);
+      expect((await deploy(lb, 'upload-s3', 'export const handler = () => 3')).status).toBe(503);
+    } finally {
+      await cluster.startS3();
+    }
+    expect(await (await invoke(two?.url as string, 'cold-s3')).text()).toBe('"cold"'); // not cached
+  }, 60_000);
+});
