@@ -146,7 +146,8 @@ describe('instances going away under load', () => {
   }, 90_000);
 
   it('loses nothing when an instance is stopped with SIGTERM (graceful drain)', async () => {
-    const load = steadyLoad('steady', 8);
+    expect((await deploy(lb, 'drained', 'export const handler = (e) => e')).status).toBe(201);
+    const load = steadyLoad('drained', 8);
     await new Promise((r) => setTimeout(r, 1000));
     const stopping = cluster.instances[2]?.stop();
     await new Promise((r) => setTimeout(r, 2000));

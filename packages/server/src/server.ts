@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { bundle } from '@mini-lambda/bundler';
 import type { RunnableFunction } from '@mini-lambda/core';
 import { createInProcessRuntime, createSandboxedRuntime } from '@mini-lambda/runtime';
@@ -195,6 +195,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await instance.dispose();
     throw err;
   }
+  const connections = trackConnections(server);
   // Counted at the socket, not in the app: a response is done when Node has sent it.
   server.on('request', (_req, res: ServerResponse) => {
     traffic.begin();
@@ -207,15 +208,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let closing: Promise<void> | undefined;
   const close = async () => {
     log.info({ inFlight: traffic.inFlight }, 'shutting down');
-    server.close();
-    server.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
-    const bounded = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, config.shutdownTimeoutMs);
-    });
-    await Promise.race([traffic.drain(), bounded]);
-    clearTimeout(timer);
+    const deadline = performance.now() + config.shutdownTimeoutMs;
+    // Stop accepting (a refused connection is one a balancer retries elsewhere), but do
+    // not close idle keep-alive connections: nginx may be sending on one at that very
+    // moment, and a POST lost that way is a 502 it will not retry. Requests still
+    // arriving are answered, with `Connection: close`; idle ones are left to the peer.
+    net.Server.prototype.close.call(server);
+    await within(traffic.drain(), deadline - performance.now());
+    await within(connections.closed(), Math.min(IDLE_GRACE_MS, deadline - performance.now()));
     server.closeAllConnections();
+    server.close(); // http's own close: its connection-checking timer goes too
     await instance.dispose();
     log.info('stopped');
   };
@@ -231,5 +233,35 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       closing ??= close();
       return closing;
     },
+  };
+}
+
+/**
+ * After the last response, how long idle keep-alive connections are left for their peer
+ * to close (nginx's upstream keepalive_timeout in nginx.conf is 4 s) before we cut them.
+ */
+const IDLE_GRACE_MS = 5_000;
+
+/** Resolves when `promise` does, or after `ms`, whichever is first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((r) => (timer = setTimeout(r, Math.max(0, ms))))]);
+  clearTimeout(timer);
+}
+
+/** Open connections, so shutdown can wait for their peers to close them. */
+function trackConnections(server: Server) {
+  const open = new Set<net.Socket>();
+  let onEmpty: (() => void) | undefined;
+  server.on('connection', (socket: net.Socket) => {
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      if (open.size === 0) onEmpty?.();
+    });
+  });
+  return {
+    closed: () =>
+      open.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onEmpty = resolve)),
   };
 }
