@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-runtime bench-sandbox migrate-up migrate-down
+.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-runtime bench-sandbox bench-warm migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
@@ -52,10 +52,14 @@ cluster-up: install system-packages
 cluster-down:
 	$(NODE) infra/cluster/main.ts down
 
-bench: bench-runtime bench-sandbox
+bench: bench-runtime bench-sandbox bench-warm
 
 bench-runtime: install
 	$(NODE) --expose-gc bench/runtime/run.ts
+
+## Warm invoke of one instance vs a bare Hono route and workerd, interleaved (~2 min).
+bench-warm: install
+	$(NODE) bench/warm/run.ts
 
 ## Warm invoke throughput over HTTP: isolates in the server vs in sandbox processes (~2 min).
 bench-sandbox: install

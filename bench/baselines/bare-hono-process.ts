@@ -1,0 +1,24 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const SCRIPT = fileURLToPath(new URL('./bare-hono.ts', import.meta.url));
+
+/** The bare Hono baseline as its own process, like the server it is compared with. */
+export function startBareHono(): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const port = /listening (\d+)/.exec(chunk.toString())?.[1];
+      if (!port) return;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        async stop() {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+    child.once('exit', (code) => reject(new Error(`bare hono exited with ${code}`)));
+  });
+}
