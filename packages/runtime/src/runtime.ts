@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   type InvocationOutcome,
   MiniLambdaError,
-  NO_LOGS,
   parseRuntimeLimits,
   type RunnableFunction,
   type RuntimeLimits,
@@ -15,6 +14,7 @@ import { CpuGate, type Release } from './cpu-gate.ts';
 import type { CallResult } from './envelope.ts';
 import { shutDown } from './failures.ts';
 import { FunctionIsolate } from './function-isolate.ts';
+import { notRun } from './not-run.ts';
 import { Pool } from './pool.ts';
 import { SpareIsolates } from './spare-isolates.ts';
 import type { RuntimeHealth, RuntimeStats } from './stats.ts';
@@ -110,7 +110,7 @@ class InProcessRuntime implements Runtime {
     const pending = pool.acquire();
     const ticket = pending instanceof Promise ? await pending : pending;
     if (ticket.kind === 'throttled')
-      return throttled(ticket.message, ticket.retryAfterMs, invocationId);
+      return notRun('throttled', ticket.message, ticket.retryAfterMs, invocationId);
     const timing = { invocationId, coldStart: ticket.kind === 'cold', started: performance.now() };
     const outcome =
       ticket.kind === 'warm'
@@ -222,7 +222,12 @@ class InProcessRuntime implements Runtime {
     release?.();
     if (this.disposed) return outcomeOf(shutDown(), timing);
     const ms = this.limits.queueTimeoutMs;
-    return throttled(`Every execution slot stayed busy for ${ms} ms`, 1000, timing.invocationId);
+    return notRun(
+      'throttled',
+      `Every execution slot stayed busy for ${ms} ms`,
+      1000,
+      timing.invocationId,
+    );
   }
 
   /** The pool of this version; a redeployed name or changed memory/env gets a fresh pool. */
@@ -317,19 +322,6 @@ function outcomeOf(result: CallResult, timing: Timing): InvocationOutcome {
   return initDurationMs === undefined
     ? { ...result, invocationId, coldStart, durationMs }
     : { ...result, invocationId, coldStart, durationMs, initDurationMs };
-}
-
-function throttled(message: string, retryAfterMs: number, invocationId: string): InvocationOutcome {
-  return {
-    ok: false,
-    reason: 'throttled',
-    message,
-    retryAfterMs,
-    invocationId,
-    coldStart: false,
-    durationMs: 0,
-    logs: NO_LOGS,
-  };
 }
 
 function sameIsolateShape(a: RunnableFunction, b: RunnableFunction): boolean {

@@ -1,12 +1,12 @@
 import { Socket } from 'node:net';
 import {
   type InvocationOutcome,
-  NO_LOGS,
   parseRuntimeLimits,
   type RunnableFunction,
 } from '@mini-lambda/core';
 import { createChannel } from '../ipc/channel.ts';
 import { MSG } from '../ipc/messages.ts';
+import { notRun } from '../not-run.ts';
 import { createInProcessRuntime } from '../runtime.ts';
 
 /**
@@ -72,7 +72,15 @@ const channel = createChannel(
         // bound is throttled unrun, as a waiter in an in-process pool would be.
         const waited = Date.now() - Number(sentAt);
         if (waited > limits.queueTimeoutMs) {
-          sendOutcome(frame.id, throttledOutcome(invocationId, waited));
+          sendOutcome(
+            frame.id,
+            notRun(
+              'throttled',
+              `The sandbox stayed busy for ${Math.round(waited)} ms`,
+              1000,
+              invocationId,
+            ),
+          );
           break;
         }
         inFlight++;
@@ -136,19 +144,6 @@ async function exitWhenAnswered(): Promise<void> {
   for (let i = 0; i < 400 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setImmediate(r)); // past the channel's per-tick flush
   channel.end(() => process.exit(0));
-}
-
-function throttledOutcome(invocationId: string, waitedMs: number): InvocationOutcome {
-  return {
-    ok: false,
-    reason: 'throttled',
-    message: `The sandbox stayed busy for ${Math.round(waitedMs)} ms`,
-    retryAfterMs: 1000,
-    invocationId,
-    coldStart: false,
-    durationMs: 0,
-    logs: NO_LOGS,
-  };
 }
 
 function retireArgs(json: string): [string, number?] {

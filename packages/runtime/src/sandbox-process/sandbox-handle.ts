@@ -6,12 +6,12 @@ import {
   type ErrorCode,
   type InvocationOutcome,
   MiniLambdaError,
-  NO_LOGS,
   type RunnableFunction,
 } from '@mini-lambda/core';
 import { type Channel, createChannel } from '../ipc/channel.ts';
 import type { Frame } from '../ipc/frame.ts';
 import { MSG } from '../ipc/messages.ts';
+import { notRun } from '../not-run.ts';
 import type { RuntimeStats } from '../stats.ts';
 
 /** Why a sandbox was replaced (the `reason` label of mini_lambda_sandbox_restarts_total). */
@@ -295,17 +295,10 @@ export class SandboxHandle {
   }
 }
 
+/** A call lost with its sandbox (503 SandboxRestarted). */
 function restarted(invocationId: string, why: string): InvocationOutcome {
-  return {
-    ok: false,
-    reason: 'crashed',
-    message: `The invocation was lost: ${why}; the function may or may not have run`,
-    retryAfterMs: 1000,
-    invocationId,
-    coldStart: false,
-    durationMs: 0,
-    logs: NO_LOGS,
-  };
+  const message = `The invocation was lost: ${why}; the function may or may not have run`;
+  return notRun('crashed', message, 1000, invocationId);
 }
 
 /** A platform error of the sandbox's, as ours again: known codes keep their status. */

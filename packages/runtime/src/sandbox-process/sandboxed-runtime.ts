@@ -3,12 +3,12 @@ import { availableParallelism } from 'node:os';
 import {
   type InvocationOutcome,
   MiniLambdaError,
-  NO_LOGS,
   parseRuntimeLimits,
   type RunnableFunction,
   type RuntimeLimits,
   type RuntimeLimitsInput,
 } from '@mini-lambda/core';
+import { notRun } from '../not-run.ts';
 import type { InvokeOptions, Runtime } from '../runtime.ts';
 import type { RuntimeHealth, RuntimeStats, SandboxInfo } from '../stats.ts';
 import { Quarantine } from './quarantine.ts';
@@ -117,9 +117,19 @@ class SandboxedRuntime implements Runtime {
       throw new MiniLambdaError('ServiceUnavailable', 'The runtime has been disposed');
     const invocationId = options.invocationId ?? randomUUID();
     const quarantinedMs = this.quarantine.remainingMs(fn.name);
-    if (quarantinedMs > 0) return quarantined(fn.name, quarantinedMs, invocationId);
+    if (quarantinedMs > 0) {
+      const message = `${fn.name} keeps killing its sandbox and is quarantined for ${Math.ceil(quarantinedMs / 1000)} s`;
+      return notRun('quarantined', message, quarantinedMs, invocationId);
+    }
     const handle = await this.sandboxFor(fn.name);
-    if (!handle) return noSandbox(invocationId);
+    if (!handle) {
+      return notRun(
+        'crashed',
+        'No sandbox is running; they are being restarted',
+        1000,
+        invocationId,
+      );
+    }
     let json = this.json.get(fn);
     if (json === undefined) {
       json = JSON.stringify(fn);
@@ -325,31 +335,5 @@ function share(limits: RuntimeLimits, n: number): RuntimeLimits {
     maxIsolates: Math.max(1, Math.ceil(limits.maxIsolates / n)),
     maxTotalMemoryMb: Math.max(16, Math.floor(limits.maxTotalMemoryMb / n)),
     spareIsolates: Math.ceil(limits.spareIsolates / n),
-  };
-}
-
-function quarantined(name: string, ms: number, invocationId: string): InvocationOutcome {
-  return {
-    ok: false,
-    reason: 'quarantined',
-    message: `${name} keeps killing its sandbox and is quarantined for ${Math.ceil(ms / 1000)} s`,
-    retryAfterMs: ms,
-    invocationId,
-    coldStart: false,
-    durationMs: 0,
-    logs: NO_LOGS,
-  };
-}
-
-function noSandbox(invocationId: string): InvocationOutcome {
-  return {
-    ok: false,
-    reason: 'crashed',
-    message: 'No sandbox is running; they are being restarted',
-    retryAfterMs: 1000,
-    invocationId,
-    coldStart: false,
-    durationMs: 0,
-    logs: NO_LOGS,
   };
 }
