@@ -2,16 +2,12 @@
 // in the server process, measured in one run: `make bench-sandbox` (`--quick` for a
 // short smoke run). Three servers run side by side and are loaded in turn (A B C A B C …);
 // medians and ratios go to bench/results/sandbox.json. A benchmark, not a test.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { startServerProcess } from '../../packages/server/test/server-process.ts';
-import { type LoadResult, load, median } from '../load.ts';
+import { interleaved, ratio, type Summary, writeResult } from '../load.ts';
 
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 1 : 5;
-const SECONDS = quick ? 1 : 5;
-const CONNECTIONS = 32;
+const setup = { rounds: quick ? 1 : 5, seconds: quick ? 1 : 5, connections: 32 };
 const HELLO = 'export function handler(event) { return { hello: event?.name ?? "world" } }';
 const EVENT = '{"name":"bench"}';
 
@@ -21,81 +17,37 @@ const variants = {
   sandboxes: { SANDBOXES: String(availableParallelism()) }, // sync calls in each sandbox
   'sandboxes-async': { SANDBOXES: String(availableParallelism()), POOL_EXECUTION: 'async' },
 } as const;
-type Variant = keyof typeof variants;
 
 const servers = await Promise.all(
   Object.entries(variants).map(async ([name, env]) => {
     const server = await startServerProcess(env);
     await server.deploy('hello', HELLO, '?max_concurrency=64');
-    return [name as Variant, server] as const;
+    return [name, server] as const;
   }),
 ).catch((err: unknown) => {
   process.stderr.write(`bench-sandbox: ${String(err)}\n`);
   process.exit(1);
 });
 
-const runs: Record<Variant, LoadResult[]> = {
-  'in-process': [],
-  sandboxes: [],
-  'sandboxes-async': [],
-};
+let summary: Record<keyof typeof variants, Summary>;
 try {
-  for (const [, server] of servers)
-    await load(`${server.url}/functions/hello/invoke`, EVENT, CONNECTIONS, 1); // warm
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, server] of servers) {
-      const result = await load(
-        `${server.url}/functions/hello/invoke`,
-        EVENT,
-        CONNECTIONS,
-        SECONDS,
-      );
-      runs[name].push(result);
-      process.stdout.write(
-        `round ${round + 1} ${name.padEnd(15)} ${result.rps.toFixed(0)} req/s  p99 ${result.p99_ms} ms  errors ${result.errors + result.non2xx}\n`,
-      );
-    }
-  }
+  const targets = Object.fromEntries(
+    servers.map(([name, s]) => [name, `${s.url}/functions/hello/invoke`]),
+  );
+  summary = await interleaved(targets as Record<keyof typeof variants, string>, EVENT, setup);
 } finally {
   await Promise.all(servers.map(([, s]) => s.stop()));
 }
 
-const summary = Object.fromEntries(
-  Object.entries(runs).map(([name, rs]) => [
-    name,
-    {
-      rps_median: Math.round(median(rs.map((r) => r.rps))),
-      p50_ms_median: median(rs.map((r) => r.p50_ms)),
-      p99_ms_median: median(rs.map((r) => r.p99_ms)),
-      errors: rs.reduce((n, r) => n + r.errors + r.non2xx, 0),
-      runs: rs.map((r) => Math.round(r.rps)),
-    },
-  ]),
-) as unknown as Record<Variant, { rps_median: number; p99_ms_median: number }>;
 const base = summary['in-process'].rps_median;
-const result = {
-  benchmark: 'sandbox',
-  date: new Date().toISOString(),
-  machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
-  setup: {
-    rounds: ROUNDS,
-    seconds: SECONDS,
-    connections: CONNECTIONS,
-    quick,
-    order: 'interleaved A B C per round',
-  },
+const ratios = {
+  sandboxes_vs_in_process: ratio(summary.sandboxes.rps_median, base),
+  sandboxes_async_vs_in_process: ratio(summary['sandboxes-async'].rps_median, base),
+};
+const out = writeResult('sandbox', quick, {
+  setup: { ...setup, quick, order: 'interleaved A B C per round' },
   target: 'sandboxes cost at most 10% of warm invoke throughput vs in-process (ratio >= 0.90)',
   summary,
-  ratios: {
-    sandboxes_vs_in_process: Number((summary.sandboxes.rps_median / base).toFixed(3)),
-    sandboxes_async_vs_in_process: Number(
-      (summary['sandboxes-async'].rps_median / base).toFixed(3),
-    ),
-  },
-};
-const out = fileURLToPath(
-  new URL(`../results/sandbox${quick ? '.quick' : ''}.json`, import.meta.url),
-);
-mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
-writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-process.stdout.write(`${JSON.stringify(result.ratios)}\nwrote ${out}\n`);
+  ratios,
+});
+process.stdout.write(`${JSON.stringify(ratios)}\nwrote ${out}\n`);
