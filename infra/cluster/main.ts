@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alive } from '../../packages/server/test/server-process.ts';
 import { type ClusterState, startCluster } from './cluster.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -103,15 +104,6 @@ async function down(): Promise<void> {
   }
   rmSync(DIR, { recursive: true, force: true });
   process.stdout.write('mini-lambda cluster is down\n');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function fail(message: string): never {

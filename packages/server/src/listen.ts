@@ -1,7 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { MiniLambdaError } from '@mini-lambda/core';
+
+/** Node's reasons for refusing a request before the app sees it, as HTTP statuses. */
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_HEADER_OVERFLOW: 431,
+};
 
 export interface ListenOptions {
   port: number;
@@ -30,26 +36,20 @@ export function listen(
     {
       headersTimeout: 10_000, // all headers within 10 s
       requestTimeout: 120_000, // a whole request (a 50 MB upload) within 2 min
-      keepAliveTimeout: 65_000, // longer than nginx's upstream keepalive (60 s)
+      keepAliveTimeout: 65_000, // longer than a proxy's idle keep-alive (nginx.conf: 4 s)
     },
     listener,
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const status =
-      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? 408
-        : err.code === 'HPE_HEADER_OVERFLOW'
-          ? 431
-          : 400;
-    const body = JSON.stringify({
-      error: {
-        code: 'InvalidRequest',
-        message: `The request could not be read (${err.code ?? 'malformed'})`,
-      },
-    });
+    const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400;
+    const error = new MiniLambdaError(
+      'InvalidRequest',
+      `The request could not be read (${err.code ?? 'malformed'})`,
+    );
+    const body = JSON.stringify(error.toJSON());
     socket.end(
-      `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         `Content-Type: application/json\r\nX-Instance-Id: ${options.instanceId}\r\nConnection: close\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );

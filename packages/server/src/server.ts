@@ -103,10 +103,7 @@ export async function createInstance(config: ServerConfig) {
     : await subscribeChanges(store.sql, {
         onChange: (name) => {
           functions.invalidate(name);
-          store.registry.version(name).then(
-            (fn) => fn === undefined && onChanged(name, true),
-            () => {}, // the next lookup will find out
-          );
+          recheck(name); // a delete elsewhere retires our pools too
         },
         onResync: () => {
           functions.clear();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_KEY } from './instance.ts';
-import { startServerProcess } from './server-process.ts';
+import { alive, environmentWithoutOurs, startServerProcess } from './server-process.ts';
 
 // The real server process (`node --no-node-snapshot packages/server/src/main.ts`), as
 // make dev and the Dockerfile start it: configuration errors, signals, restarts.
@@ -13,20 +13,12 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'ml-main-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const baseEnv = () => {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !/^(MINI_LAMBDA_|DATABASE_URL|S3_|PORT|POOL_)/.test(k)) env[k] = v;
-  }
-  return env;
-};
-
 function run(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--no-node-snapshot', MAIN],
-      { env: { ...baseEnv(), ...env }, timeout: 20_000 },
+      { env: { ...environmentWithoutOurs(), ...env }, timeout: 20_000 },
       (err, _stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stderr }),
     );
   });
@@ -35,15 +27,6 @@ function run(env: Record<string, string>): Promise<{ code: number | null; stderr
 async function sandboxPids(url: string): Promise<number[]> {
   const health = (await (await fetch(`${url}/health`)).json()) as { sandboxes?: { pid: number }[] };
   return (health.sandboxes ?? []).map((s) => s.pid);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('configuration errors stop the process with the variable named', () => {

@@ -20,23 +20,40 @@ export interface ServerProcess {
 }
 
 /**
+ * This process's environment minus what configures a server (MINI_LAMBDA_*, DATABASE_URL,
+ * S3_*, PORT, POOL_*, SANDBOX*), so a server we start sees only what a test gives it.
+ */
+export function environmentWithoutOurs(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(MINI_LAMBDA_|DATABASE_URL|S3_|PORT|POOL_|SANDBOX)/.test(k))
+      env[k] = v;
+  }
+  return env;
+}
+
+/** Whether a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Starts the server on a free loopback port (embedded default unless `env` says
- * otherwise) and resolves once its "listening" line is out. Our environment's
- * MINI_LAMBDA_*, DATABASE_URL, S3_*, PORT and POOL_* do not leak into it.
+ * otherwise) and resolves once its "listening" line is out.
  */
 export function startServerProcess(
   env: Record<string, string> = {},
   options: { dataDir?: string } = {},
 ): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ml-process-'));
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k, v]) => v !== undefined && !/^(MINI_LAMBDA_|DATABASE_URL|S3_|PORT|POOL_|SANDBOX)/.test(k),
-    ),
-  ) as Record<string, string>;
   const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], {
     env: {
-      ...inherited,
+      ...environmentWithoutOurs(),
       PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
