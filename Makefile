@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-runtime bench-sandbox bench-warm migrate-up migrate-down
+.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-quick bench-runtime bench-sandbox bench-warm migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
@@ -52,14 +52,20 @@ cluster-up: install system-packages
 cluster-down:
 	$(NODE) infra/cluster/main.ts down
 
-bench: bench-runtime bench-sandbox bench-warm
+## make bench (= ./benchmark.sh): the default scenarios of bench/run.ts, under 5 minutes;
+## results and SUMMARY.md in bench/results/. bench-quick: about a second of load each.
+bench: install system-packages
+	$(NODE) --expose-gc bench/run.ts
+
+bench-quick: install system-packages
+	$(NODE) --expose-gc bench/run.ts --quick
 
 bench-runtime: install
 	$(NODE) --expose-gc bench/runtime/run.ts
 
-## Warm invoke of one instance vs a bare Hono route and workerd, interleaved (~2 min).
+## Warm invoke of one instance vs a bare Hono route and workerd, interleaved (~1 min).
 bench-warm: install
-	$(NODE) bench/warm/run.ts
+	$(NODE) bench/run.ts warm
 
 ## Warm invoke throughput over HTTP: isolates in the server vs in sandbox processes (~2 min).
 bench-sandbox: install

@@ -41,6 +41,7 @@ export default defineConfig({
           include: [
             'packages/*/test/**/*.integration.test.ts',
             'infra/test/**/*.integration.test.ts',
+            'bench/test/**/*.integration.test.ts',
           ],
           testTimeout: 60_000,
           hookTimeout: 120_000,

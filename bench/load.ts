@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { cpuMicros } from './proc-cpu.ts';
 
 export interface LoadResult {
   rps: number;
@@ -46,50 +47,128 @@ export interface Summary {
   rps_median: number;
   p50_ms_median: number;
   p99_ms_median: number;
+  /** Failed and non-2xx requests, warm-up included. */
   errors: number;
   /** Requests/s of each round, in order. */
   runs: number[];
+  /**
+   * Median CPU time per request of each process group given in `cpu` (user + system,
+   * µs), and of the load generator (this process) under `load-generator`.
+   */
+  cpu_us_per_request?: Record<string, number>;
 }
+
+/** Process groups whose CPU time a target's runs are charged with: label → pids. */
+export type CpuGroups = () => Record<string, number[]>;
 
 /**
  * Loads each target in turn, round after round (A B C A B C …), after a 1 s warm-up of
- * each, printing every run; returns each target's medians.
+ * each, printing every run; returns each target's medians. With `cpu`, each run also
+ * measures the CPU time that the target's processes (and the load generator) spent per
+ * request: a figure that other load on a shared machine moves far less than req/s.
  */
 export async function interleaved<K extends string>(
   targets: Record<K, string>,
   body: string,
   options: { rounds: number; seconds: number; connections: number },
+  cpu: Partial<Record<K, CpuGroups>> = {},
 ): Promise<Record<K, Summary>> {
   const entries = Object.entries(targets) as [K, string][];
   const runs = new Map<K, LoadResult[]>(entries.map(([name]) => [name, []]));
-  for (const [, url] of entries) await load(url, body, options.connections, 1);
+  const cpuRuns = new Map<K, Record<string, number>[]>(entries.map(([name]) => [name, []]));
+  const warmupErrors = new Map<K, number>();
+  for (const [name, url] of entries) {
+    const r = await load(url, body, options.connections, 1);
+    warmupErrors.set(name, r.errors + r.non2xx);
+  }
   for (let round = 0; round < options.rounds; round++) {
     for (const [name, url] of entries) {
+      const groups = cpu[name]?.();
+      const before = groups && cpuOf(groups);
       const r = await load(url, body, options.connections, options.seconds);
+      if (groups && before) {
+        const after = cpuOf(groups);
+        const perRequest: Record<string, number> = {};
+        for (const label of Object.keys(after)) {
+          const spent = (after[label] ?? 0) - (before[label] ?? 0);
+          perRequest[label] = Math.round(spent / Math.max(1, r.requests));
+        }
+        cpuRuns.get(name)?.push(perRequest);
+      }
       runs.get(name)?.push(r);
+      const cpuText = groups ? `  cpu µs/req ${JSON.stringify(cpuRuns.get(name)?.at(-1))}` : '';
       process.stdout.write(
-        `round ${round + 1} ${name.padEnd(15)} ${r.rps.toFixed(0)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors + r.non2xx}\n`,
+        `round ${round + 1} ${name.padEnd(15)} ${r.rps.toFixed(0)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors + r.non2xx}${cpuText}\n`,
       );
     }
   }
-  const summarize = (rs: LoadResult[]): Summary => ({
-    rps_median: Math.round(median(rs.map((r) => r.rps))),
-    p50_ms_median: median(rs.map((r) => r.p50_ms)),
-    p99_ms_median: median(rs.map((r) => r.p99_ms)),
-    errors: rs.reduce((n, r) => n + r.errors + r.non2xx, 0),
-    runs: rs.map((r) => Math.round(r.rps)),
-  });
-  return Object.fromEntries(
-    entries.map(([name]) => [name, summarize(runs.get(name) ?? [])]),
-  ) as Record<K, Summary>;
+  const summarize = (name: K): Summary => {
+    const rs = runs.get(name) ?? [];
+    const cpus = cpuRuns.get(name) ?? [];
+    const labels = Object.keys(cpus[0] ?? {});
+    return {
+      rps_median: Math.round(median(rs.map((r) => r.rps))),
+      p50_ms_median: median(rs.map((r) => r.p50_ms)),
+      p99_ms_median: median(rs.map((r) => r.p99_ms)),
+      errors: rs.reduce((n, r) => n + r.errors + r.non2xx, warmupErrors.get(name) ?? 0),
+      runs: rs.map((r) => Math.round(r.rps)),
+      ...(labels.length > 0
+        ? {
+            cpu_us_per_request: Object.fromEntries(
+              labels.map((l) => [l, median(cpus.map((c) => c[l] ?? 0))]),
+            ),
+          }
+        : {}),
+    };
+  };
+  return Object.fromEntries(entries.map(([name]) => [name, summarize(name)])) as Record<K, Summary>;
+}
+
+/** CPU µs so far of each group (its pids' and their children's), and of this process. */
+function cpuOf(groups: Record<string, number[]>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [label, pids] of Object.entries(groups)) {
+    out[label] = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  }
+  const self = process.cpuUsage();
+  out['load-generator'] = self.user + self.system;
+  return out;
 }
 
 /** `a / b` to three decimals, as the results files give ratios. */
 export const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
 
-/** Writes `bench/results/<name>[.quick].json` with the date and the machine; returns its path. */
-export function writeResult(name: string, quick: boolean, result: Record<string, unknown>): string {
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+/**
+ * One line of a scenario's summary table (bench/results/SUMMARY.md): a figure, and the
+ * target it is held against where the issue sets one.
+ */
+export interface Headline {
+  what: string;
+  value: number | string;
+  unit?: string;
+  target?: string;
+  /** Whether the target is met; absent when there is no target. */
+  met?: boolean;
+}
+
+/** Where results go: `bench/results/`, or `BENCH_RESULTS_DIR` (the CI smoke run's temp dir). */
+export function resultsDir(): string {
+  return process.env.BENCH_RESULTS_DIR ?? fileURLToPath(new URL('./results/', import.meta.url));
+}
+
+/** `--quick`: about a second of load per target, as CI's smoke run does. */
+export const isQuick = (argv = process.argv) => argv.includes('--quick');
+
+/**
+ * Writes `<results>/<name>[.quick].json` with the date and the machine; returns its path.
+ * `headline` feeds the markdown summary; the rest is the scenario's own detail.
+ */
+export function writeResult(
+  name: string,
+  quick: boolean,
+  result: { headline: Headline[] } & Record<string, unknown>,
+): string {
+  const dir = `${resultsDir().replace(/\/$/, '')}/`;
   mkdirSync(dir, { recursive: true });
   const out = `${dir}${name}${quick ? '.quick' : ''}.json`;
   const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.version };

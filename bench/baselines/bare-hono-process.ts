@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 const SCRIPT = fileURLToPath(new URL('./bare-hono.ts', import.meta.url));
 
 /** The bare Hono baseline as its own process, like the server it is compared with. */
-export function startBareHono(): Promise<{ url: string; stop(): Promise<void> }> {
+export function startBareHono(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -12,6 +12,7 @@ export function startBareHono(): Promise<{ url: string; stop(): Promise<void> }>
       if (!port) return;
       resolve({
         url: `http://127.0.0.1:${port}`,
+        pid: child.pid ?? 0,
         async stop() {
           const exited = new Promise((r) => child.once('exit', r));
           child.kill('SIGTERM');

@@ -18,7 +18,9 @@ const WORKER = `export default {
 };
 `;
 
-export async function startWorkerd(port: number): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startWorkerd(
+  port: number,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'ml-workerd-'));
   writeFileSync(join(dir, 'worker.js'), WORKER);
   writeFileSync(
@@ -48,6 +50,7 @@ const worker :Workerd.Worker = (
   }
   return {
     url,
+    pid: child.pid ?? 0,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -4,9 +4,9 @@
 // medians and ratios go to bench/results/sandbox.json. A benchmark, not a test.
 import { availableParallelism } from 'node:os';
 import { startServerProcess } from '../../packages/server/test/server-process.ts';
-import { interleaved, ratio, type Summary, writeResult } from '../load.ts';
+import { interleaved, isQuick, ratio, type Summary, writeResult } from '../load.ts';
 
-const quick = process.argv.includes('--quick');
+const quick = isQuick();
 const setup = { rounds: quick ? 1 : 5, seconds: quick ? 1 : 5, connections: 32 };
 const HELLO = 'export function handler(event) { return { hello: event?.name ?? "world" } }';
 const EVENT = '{"name":"bench"}';
@@ -47,6 +47,20 @@ const ratios = {
 const out = writeResult('sandbox', quick, {
   setup: { ...setup, quick, order: 'interleaved A B C per round' },
   target: 'sandboxes cost at most 10% of warm invoke throughput vs in-process (ratio >= 0.90)',
+  headline: [
+    ...Object.entries(summary).map(([name, s]) => ({
+      what: `warm invoke, ${name}`,
+      value: s.rps_median,
+      unit: 'req/s',
+    })),
+    {
+      what: 'sandboxes / in-process (req/s)',
+      value: ratios.sandboxes_vs_in_process,
+      target: '>= 0.9',
+      met: ratios.sandboxes_vs_in_process >= 0.9,
+    },
+  ],
+  errors: Object.values<Summary>(summary).reduce((n, s) => n + s.errors, 0),
   summary,
   ratios,
 });

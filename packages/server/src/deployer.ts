@@ -28,7 +28,13 @@ export function createDeployer(
       input: { code: string; handler: HandlerKind; config?: FunctionConfigPatch },
     ) => Promise<FunctionVersion>;
     bundles: BundleCache;
-    onDeployed: (result: DeployResult, buildMs: number) => void;
+    /** Starts watching `name`; the result says whether it changed (was invalidated) since. */
+    watch: (name: string) => () => boolean;
+    /**
+     * `changed`: the name was invalidated while the version was written (another deploy,
+     * patch or delete), so this version may not be the latest any more.
+     */
+    onDeployed: (result: DeployResult, buildMs: number, changed: boolean) => void;
   },
   options: DeployerOptions,
 ) {
@@ -44,6 +50,7 @@ export function createDeployer(
         deps.bundle(input, { timeoutMs: options.buildTimeoutMs }),
       );
       const buildMs = performance.now() - started;
+      const changed = deps.watch(name);
       const version = await deps.record(name, {
         code: built.code,
         handler: built.handler,
@@ -51,7 +58,7 @@ export function createDeployer(
       });
       deps.bundles.remember(version.sha256, built.code);
       const result = { version, warnings: built.warnings };
-      deps.onDeployed(result, buildMs);
+      deps.onDeployed(result, buildMs, changed());
       return result;
     },
   };

@@ -36,6 +36,27 @@ function source(known: Map<string, FunctionVersion>) {
 }
 
 describe('FunctionCache', () => {
+  it('answers a seeded version (as itself and as the latest) without a load', async () => {
+    const s = source(new Map());
+    const cache = new FunctionCache(s.load);
+    cache.seed(record('fresh', 4));
+    expect(cache.get('fresh')).toEqual(record('fresh', 4));
+    expect(cache.get('fresh', 4)).toEqual(record('fresh', 4));
+    expect(s.calls).toEqual([]);
+  });
+
+  it('does not let a seed replace what is cached or being loaded', async () => {
+    const s = source(new Map([['busy', record('busy', 7)]]));
+    const cache = new FunctionCache(s.load);
+    const open = s.hold();
+    const loading = cache.get('busy');
+    cache.seed(record('busy', 6));
+    open();
+    expect(await loading).toEqual(record('busy', 7));
+    expect(cache.get('busy')).toEqual(record('busy', 7));
+    expect(s.calls).toEqual(['busy@latest']);
+  });
+
   it('loads once per key, even for concurrent callers, then answers from memory', async () => {
     const s = source(new Map([['hello', record('hello')]]));
     const cache = new FunctionCache(s.load);

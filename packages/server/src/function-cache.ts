@@ -63,6 +63,19 @@ export class FunctionCache {
     return this.load(key, name, version);
   }
 
+  /**
+   * A version this instance has just written, kept so its first invoke reads no row:
+   * as itself, and as the latest. Only call it when nothing invalidated the name since
+   * before the write (see `generationOf`): then no newer version can be known yet.
+   */
+  seed(fn: FunctionVersion): void {
+    for (const key of [fn.name, `${fn.name}@${fn.version}`]) {
+      if (this.entries.has(key)) continue; // a load in flight or a value: it stays
+      if (this.entries.size >= this.maxEntries) this.evictOldest();
+      this.entries.set(key, { name: fn.name, value: fn, pending: Promise.resolve(fn) });
+    }
+  }
+
   /** A counter that changes whenever `name` is invalidated (or everything is cleared). */
   generationOf(name: string): number {
     return (this.generations.get(name) ?? 0) + this.generation;
@@ -83,10 +96,7 @@ export class FunctionCache {
   }
 
   private load(key: string, name: string, version?: number) {
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
+    if (this.entries.size >= this.maxEntries) this.evictOldest();
     const entry: Entry = { name, pending: this.source(name, version) };
     this.entries.set(key, entry);
     const current = () => this.entries.get(key) === entry;
@@ -101,5 +111,10 @@ export class FunctionCache {
       },
     );
     return entry.pending;
+  }
+
+  private evictOldest(): void {
+    const oldest = this.entries.keys().next().value;
+    if (oldest !== undefined) this.entries.delete(oldest);
   }
 }

@@ -102,6 +102,32 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
     registers,
   });
 
+  // The labelled series of each function, looked up once: prom-client hashes the label
+  // object on every call otherwise, and this runs on every invocation.
+  type Series = {
+    invocations: Record<OutcomeLabel, ReturnType<typeof invocations.labels>>;
+    duration: ReturnType<typeof duration.labels>;
+  };
+  const series = new Map<string, Series>();
+  const seriesOf = (name: string): Series => {
+    let s = series.get(name);
+    if (!s) {
+      const counter = (outcome: OutcomeLabel) => invocations.labels({ function: name, outcome });
+      s = {
+        invocations: {
+          success: counter('success'),
+          error: counter('error'),
+          timeout: counter('timeout'),
+          oom: counter('oom'),
+          throttled: counter('throttled'),
+        },
+        duration: duration.labels({ function: name }),
+      };
+      series.set(name, s);
+    }
+    return s;
+  };
+
   return {
     registry,
     sandboxRestarted(reason: string): void {
@@ -109,9 +135,10 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
     },
     /** Records one invocation; `serverMs` is the request's whole time in this server. */
     invocation(name: string, outcome: InvocationOutcome, serverMs: number): void {
-      invocations.inc({ function: name, outcome: outcomeLabel(outcome) });
+      const s = seriesOf(name);
+      s.invocations[outcomeLabel(outcome)].inc();
       if (outcome.ok || outcome.reason !== 'throttled') {
-        duration.observe({ function: name }, outcome.durationMs / 1000);
+        s.duration.observe(outcome.durationMs / 1000);
         overhead.observe(Math.max(0, serverMs - outcome.durationMs) / 1000);
       }
       if (outcome.coldStart) {
@@ -125,6 +152,7 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
     },
     /** Drops a deleted function's series, so label sets do not grow forever. */
     forget(name: string): void {
+      series.delete(name);
       for (const outcome of OUTCOME_LABELS) invocations.remove({ function: name, outcome });
       duration.remove({ function: name });
       coldStarts.remove({ function: name });

@@ -122,8 +122,15 @@ export async function createInstance(config: ServerConfig) {
       bundle,
       record: (name, input) => deployVersion(store, name, input),
       bundles,
-      onDeployed: ({ version, warnings }, buildMs) => {
+      watch: (name) => {
+        const generation = functions.generationOf(name);
+        return () => functions.generationOf(name) !== generation;
+      },
+      onDeployed: ({ version, warnings }, buildMs, changed) => {
         onChanged(version.name, false);
+        // Versions are numbered in commit order, so with no change seen meanwhile this one
+        // is the latest: its first invoke then needs no SQL read.
+        if (!changed) functions.seed(version);
         metrics.deployed();
         const { name, sha256, size, handler } = version;
         log.info(

@@ -142,7 +142,7 @@ channel.send(MSG.ready, 0);
 /** After dispose: the calls it ended still send their outcomes, then the channel is flushed. */
 async function exitWhenAnswered(): Promise<void> {
   for (let i = 0; i < 400 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setImmediate(r)); // past the channel's per-tick flush
+  await new Promise((r) => setImmediate(r)); // past the channel's flush
   channel.end(() => process.exit(0));
 }
 

@@ -84,6 +84,7 @@ export class SandboxHandle {
         // A closed channel means the process is going; if it lingers, it is broken.
         else if (!this.stopping) setTimeout(() => this.kill('protocol'), 1000).unref();
       },
+      'turn', // one write for all the calls of a loop turn (see createChannel)
     );
     for (const stream of [deps.child.stdout, deps.child.stderr]) {
       stream?.setEncoding('utf8');
