@@ -8,7 +8,7 @@ import {
   percentile,
   round,
   type TimedInvoke,
-} from './server-api.ts';
+} from '../server-api.ts';
 
 const INIT = 'mini_lambda_cold_start_duration_seconds';
 const OVERHEAD = 'mini_lambda_platform_overhead_seconds';

@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { startServerProcess } from '../../packages/server/test/server-process.ts';
 import { type Headline, isQuick, writeResult } from '../load.ts';
 import { type ColdKind, coldKind, DEPLOY_LANES, MEASURES, type Upload } from './cold-kind.ts';
-import { connect, round } from './server-api.ts';
+import { connect, round } from '../server-api.ts';
 
 const quick = isQuick();
 // Counts fit the wall-time budgets (30 s, --quick 10 s): every deploy builds in a child

@@ -22,7 +22,7 @@ import {
   meanMsBetween,
   percentile,
   round,
-} from '../cold/server-api.ts';
+} from '../server-api.ts';
 import { type Headline, isQuick, load, ratio, writeResult } from '../load.ts';
 
 const quick = isQuick();

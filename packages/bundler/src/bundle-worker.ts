@@ -1,6 +1,7 @@
-// One build in a child process of its own (see run-bundle.ts): esbuild's service is a
-// single process per Node process and dies for good on some inputs (200,000 nested
-// blocks overflow its stack), so the server must never share one with an upload.
+// Builds in a child process (see build-worker.ts): esbuild's service is a single process
+// per Node process and dies for good on some inputs (200,000 nested blocks overflow its
+// stack), so the server never shares one with an upload. A worker takes builds one at a
+// time; after a failed one it exits, so a broken service never meets the next upload.
 import { MiniLambdaError } from '@mini-lambda/core';
 import { type BundleInput, type BundleOptions, bundleHere } from './bundle.ts';
 
@@ -10,12 +11,12 @@ interface Request {
   options: BundleOptions;
 }
 
-process.once('message', async ({ input, root, options }: Request) => {
+process.on('message', async ({ input, root, options }: Request) => {
   const upload: BundleInput =
     input.kind === 'archive' ? { ...input, zip: Buffer.from(input.zip) } : input;
   try {
     const result = await bundleHere(upload, root, options);
-    process.send?.({ ok: true, result }, () => process.exit(0));
+    process.send?.({ ok: true, result });
   } catch (err) {
     // bundleHere turns everything into a MiniLambdaError without our paths in it.
     const e =
@@ -28,3 +29,5 @@ process.once('message', async ({ input, root, options }: Request) => {
     );
   }
 });
+// The parent going away closes the channel: nothing is left to build for.
+process.on('disconnect', () => process.exit(0));

@@ -1,4 +1,4 @@
 export { safePath } from './archive.ts';
 export type { BuildMessage, BundleInput, BundleOptions, BundleResult } from './bundle.ts';
 export { BUNDLE_LIMITS, type BundleLimits } from './limits.ts';
-export { bundle } from './run-bundle.ts';
+export { type Bundler, type BundlerOptions, bundle, createBundler } from './run-bundle.ts';

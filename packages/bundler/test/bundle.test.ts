@@ -2,8 +2,8 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { BUNDLE_LIMITS, bundle } from '../src/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { BUNDLE_LIMITS, bundle, createBundler } from '../src/index.ts';
 import { makeZip, renameEntry } from './zip.ts';
 
 const ts = (source: string) => bundle({ kind: 'module', source, typescript: true });
@@ -302,4 +302,47 @@ describe('bundling archives', () => {
     ).length;
     expect(after).toBe(before);
   });
+});
+
+describe('createBundler', () => {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const module = (source: string) => ({ kind: 'module' as const, source, typescript: false });
+
+  it('reuses a worker after a success and replaces it after a crash', async () => {
+    const bundler = createBundler({ keepIdle: 1 });
+    try {
+      await bundler.bundle(module('export const handler = () => 1'));
+      const [first] = bundler.idlePids();
+      expect(first).toBeGreaterThan(0);
+      expect((await bundler.bundle(module('export const handler = () => 2'))).code).toContain('2');
+      expect(bundler.idlePids()).toEqual([first]);
+
+      const deep = `export function handler() ${'{'.repeat(200_000)}${'}'.repeat(200_000)}`;
+      expect(await failure(bundler.bundle(module(deep)))).toMatchObject({ code: 'BuildFailed' });
+      expect(bundler.idlePids()).toEqual([]);
+      await vi.waitFor(() => expect(alive(first as number)).toBe(false));
+      await bundler.bundle(module('export const handler = () => 3'));
+      expect(bundler.idlePids()).not.toContain(first);
+    } finally {
+      bundler.close();
+    }
+  }, 60_000);
+
+  it('does not reuse a worker whose build failed, and ends idle workers on close', async () => {
+    const bundler = createBundler({ keepIdle: 2 });
+    await failure(bundler.bundle(module('export const handler = (')));
+    expect(bundler.idlePids()).toEqual([]);
+    await bundler.bundle(module('export const handler = () => 1'));
+    const pids = bundler.idlePids();
+    expect(pids).toHaveLength(1);
+    bundler.close();
+    await vi.waitFor(() => expect(pids.every((pid) => !alive(pid))).toBe(true));
+  }, 60_000);
 });

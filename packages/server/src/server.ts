@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server, ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { bundle } from '@mini-lambda/bundler';
+import { createBundler } from '@mini-lambda/bundler';
 import type { RunnableFunction } from '@mini-lambda/core';
 import { createInProcessRuntime, createSandboxedRuntime } from '@mini-lambda/runtime';
 import { deployVersion, openStore, subscribeChanges } from '@mini-lambda/store';
@@ -117,9 +117,11 @@ export async function createInstance(config: ServerConfig) {
   });
   await health.refresh();
 
+  // Build workers are kept between deploys, one per build that may run at once.
+  const bundler = createBundler({ keepIdle: config.buildConcurrency });
   const deployer = createDeployer(
     {
-      bundle,
+      bundle: bundler.bundle,
       record: (name, input) => deployVersion(store, name, input),
       bundles,
       watch: (name) => {
@@ -176,9 +178,10 @@ export async function createInstance(config: ServerConfig) {
     health,
     traffic,
     apiKey,
-    /** Ends what the instance holds: probes, notifications, isolates, SQL. */
+    /** Ends what the instance holds: probes, notifications, build workers, isolates, SQL. */
     async dispose(): Promise<void> {
       health.stop();
+      bundler.close();
       await changes?.close().catch(() => {});
       await runtime.dispose();
       await store.close();
