@@ -47,8 +47,6 @@ interface Slot {
 const QUICK_DEATH_MS = 10_000;
 const MAX_BACKOFF_MS = 10_000;
 const READY_WAIT_MS = 10_000;
-/** A sync sandbox busy with one call this long lets new calls go to an idle sandbox. */
-const SPILL_AFTER_MS = 20;
 /** How often the heartbeat looks at each sandbox. */
 const CHECK_MS = 250;
 /** Sync sandbox: silent this long, with a call this far past its timeout, is stuck. */
@@ -223,17 +221,22 @@ class SandboxedRuntime implements Runtime {
   }
 
   /**
-   * In sync execution a sandbox runs one call at a time: when the function's own sandbox
-   * has been busy with a call for a while and another sandbox is idle, this call goes
-   * there (a cold start there, at worst) instead of waiting behind it.
+   * In sync execution a sandbox runs one call at a time, so a call sent to a busy one
+   * waits behind it. When the function's own sandbox has calls in flight and another
+   * ready, healthy sandbox has fewer, the call goes there instead (a cold start there the
+   * first time): a busy function spreads over every core, while a quiet one keeps to its
+   * own sandbox and its warm isolates. (Spilling only once a call had run 20 ms left a
+   * CPU-bound function on one core: bench/cpu, 2 sandboxes 0.99 × one.)
    */
   private spillFrom(handle: SandboxHandle): SandboxHandle | undefined {
-    if (this.limits.execution !== 'sync') return undefined;
-    const oldest = handle.oldestInvocation();
-    if (!oldest || performance.now() - oldest.startedAt < SPILL_AFTER_MS) return undefined;
-    return this.slots.find(
-      (s) => s.handle?.state === 'ready' && s.handle.inFlight === 0 && s.handle.healthy(),
-    )?.handle;
+    if (this.limits.execution !== 'sync' || handle.inFlight === 0) return undefined;
+    let best: SandboxHandle | undefined;
+    for (const slot of this.slots) {
+      const other = slot.handle;
+      if (!other || other === handle || other.state !== 'ready') continue;
+      if (other.inFlight < (best ?? handle).inFlight && other.healthy()) best = other;
+    }
+    return best;
   }
 
   private async whenReady(handle: SandboxHandle): Promise<boolean> {
