@@ -3,9 +3,15 @@ import { fileURLToPath } from 'node:url';
 
 const SCRIPT = fileURLToPath(new URL('./bare-hono.ts', import.meta.url));
 
-/** The bare Hono baseline as its own process, like the server it is compared with. */
-export function startBareHono(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * A bare Hono baseline as its own process, like the server it is compared with: the hello
+ * route by default, or another script that prints `listening <port>` the same way.
+ */
+export function startBareHono(
+  script = SCRIPT,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((r) => child.once('exit', r));
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       const port = /listening (\d+)/.exec(chunk.toString())?.[1];
@@ -14,8 +20,7 @@ export function startBareHono(): Promise<{ url: string; pid: number; stop(): Pro
         url: `http://127.0.0.1:${port}`,
         pid: child.pid ?? 0,
         async stop() {
-          const exited = new Promise((r) => child.once('exit', r));
-          child.kill('SIGTERM');
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           await exited;
         },
       });

@@ -1,11 +1,12 @@
 // A second nginx in front of ONE instance, running the repo's nginx.conf with only the
 // upstream list and the listen address changed (as the cluster's own nginx), so that
 // "nginx → 1 instance" against "that instance directly" is nginx's own cost and nothing else.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopChild, waitFor } from '../../infra/cluster/cluster.ts';
 import { renderNginxConf } from '../../infra/cluster/render-nginx.ts';
 
 const NGINX_CONF = fileURLToPath(new URL('../../nginx.conf', import.meta.url));
@@ -36,33 +37,10 @@ export async function startSingleNginx(upstream: string, listen: number): Promis
   };
   const url = `http://127.0.0.1:${listen}`;
   try {
-    await waitForHealth(url, child);
+    await waitFor(`${url}/health`, child, 10_000);
   } catch (err) {
     await stop();
     throw err;
   }
   return { url, pid: child.pid ?? 0, stop };
-}
-
-async function waitForHealth(url: string, child: ChildProcess, ms = 10_000): Promise<void> {
-  const end = performance.now() + ms;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() > end) throw new Error(`${url}/health did not answer in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
 }

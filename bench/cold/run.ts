@@ -8,12 +8,11 @@
 // outside the runtime (mini_lambda_platform_overhead_seconds) and HTTP + client.
 // Run: node --no-node-snapshot bench/cold/run.ts [--quick]. Writes bench/results/cold.json.
 // A benchmark, not a test: it exits non-zero only when something broke.
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { startServerProcess } from '../../packages/server/test/server-process.ts';
 import { type Headline, isQuick, writeResult } from '../load.ts';
-import { type ColdKind, coldKind, DEPLOY_LANES, MEASURES, type Upload } from './cold-kind.ts';
+import { validatorBundle } from '../runtime/fixtures/validator-bundle.ts';
 import { connect, round } from '../server-api.ts';
+import { type ColdKind, coldKind, DEPLOY_LANES, MEASURES, type Upload } from './cold-kind.ts';
 
 const quick = isQuick();
 // Counts fit the wall-time budgets (30 s, --quick 10 s): every deploy builds in a child
@@ -34,24 +33,6 @@ const ORDER_EVENT = JSON.stringify({
   payment: { kind: 'card', last4: '4242' },
   items: [{ sku: 'a', qty: 1 }],
 });
-
-/**
- * The validator fixture bundled here, as bench/runtime's bundle50k() does: a one-module
- * upload cannot import npm packages (the server's build fails on `zod/mini`), so zod/mini
- * travels inside the module; the server's own esbuild pass keeps it at about that size.
- */
-async function validatorBundle(): Promise<string> {
-  const entry = fileURLToPath(new URL('../runtime/fixtures/validator.ts', import.meta.url));
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2024',
-    write: false,
-  });
-  return out.outputFiles[0]?.text ?? '';
-}
 
 const tiny = (i: number, version = 1, prefix = 'cold-tiny'): Upload => ({
   name: `${prefix}-${i}`,

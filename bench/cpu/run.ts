@@ -5,10 +5,11 @@
 // N cores: N × 1,000 calls/s, less the load generator's share. A benchmark, not a test.
 // Run: `node --no-node-snapshot bench/cpu/run.ts [--quick]`; writes bench/results/cpu.json.
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { startServerProcess } from '../../packages/server/test/server-process.ts';
+import { startBareHono } from '../baselines/bare-hono-process.ts';
 import { type Headline, interleaved, isQuick, median, ratio, writeResult } from '../load.ts';
 import { cpuMicros } from '../proc-cpu.ts';
-import { startBareHonoSpin } from './bare-hono-spin-process.ts';
 import { calibrate, SPIN_HANDLER, spin } from './spin.ts';
 
 const quick = isQuick();
@@ -57,7 +58,9 @@ try {
     startServerProcess({}),
     startServerProcess({ SANDBOXES: '1' }),
   ]);
-  const [hono] = await startAll([startBareHonoSpin()]);
+  const [hono] = await startAll([
+    startBareHono(fileURLToPath(new URL('./bare-hono-spin.ts', import.meta.url))),
+  ]);
   if (!byDefault || !oneSandbox || !hono) throw new Error('a target did not start');
   for (const s of [byDefault, oneSandbox])
     await s.deploy('spin', SPIN_HANDLER, `?max_concurrency=${MAX_CONCURRENCY}`);

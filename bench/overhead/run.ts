@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startServerProcess } from '../../packages/server/test/server-process.ts';
 import { startBareHono } from '../baselines/bare-hono-process.ts';
+import { type Headline, isQuick, load, ratio, writeResult } from '../load.ts';
 import {
   type Client,
   connect,
@@ -23,7 +24,6 @@ import {
   percentile,
   round,
 } from '../server-api.ts';
-import { type Headline, isQuick, load, ratio, writeResult } from '../load.ts';
 
 const quick = isQuick();
 const setup = {

@@ -8,8 +8,8 @@ import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseFunctionConfig, type RunnableFunction } from '@mini-lambda/core';
 import { createInProcessRuntime } from '@mini-lambda/runtime';
-import { build } from 'esbuild';
 import ivm from 'isolated-vm';
+import { validatorBundle } from './fixtures/validator-bundle.ts';
 
 const quick = process.argv.includes('--quick');
 const N_SEQ = quick ? 2_000 : 20_000;
@@ -46,19 +46,6 @@ async function throughput(
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
   return total / ((performance.now() - t0) / 1000);
-}
-
-async function bundle50k(): Promise<string> {
-  const entry = fileURLToPath(new URL('./fixtures/validator.ts', import.meta.url));
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2024',
-    write: false,
-  });
-  return out.outputFiles[0]?.text ?? '';
 }
 
 // --- bare isolated-vm: the floor we are measured against -------------------------------
@@ -175,7 +162,7 @@ async function runtimeFigures(code50k: string, execution: 'async' | 'sync', spar
   };
 }
 
-const code50k = await bundle50k();
+const code50k = await validatorBundle();
 const bare = await bareIsolatedVm();
 const ours = await runtimeFigures(code50k, 'async');
 const sync = await runtimeFigures(code50k, 'sync');

@@ -174,7 +174,8 @@ function openLog(path: string): number {
   return openSync(path, 'a');
 }
 
-async function waitFor(url: string, child: ChildProcess, ms = 30_000): Promise<void> {
+/** Polls `url` until it answers 2xx; throws if `child` exits first or `ms` passes. */
+export async function waitFor(url: string, child: ChildProcess, ms = 30_000): Promise<void> {
   const end = performance.now() + ms;
   for (;;) {
     if (child.exitCode !== null)
@@ -189,7 +190,8 @@ async function waitFor(url: string, child: ChildProcess, ms = 30_000): Promise<v
   }
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, SIGKILL after 5 s; resolves once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());

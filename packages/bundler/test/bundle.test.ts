@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
+import { alive } from '../../server/test/server-process.ts';
 import { BUNDLE_LIMITS, bundle, createBundler } from '../src/index.ts';
 import { makeZip, renameEntry } from './zip.ts';
 
@@ -305,14 +306,6 @@ describe('bundling archives', () => {
 });
 
 describe('createBundler', () => {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const module = (source: string) => ({ kind: 'module' as const, source, typescript: false });
 
   it('reuses a worker after a success and replaces it after a crash', async () => {
