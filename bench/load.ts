@@ -1,9 +1,10 @@
 // Bounded loopback load with autocannon, used programmatically, and the results files.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { cpuMicros } from './proc-cpu.ts';
+import { cpuPerRequest, cpuSnapshot } from './proc-cpu.ts';
 
 export interface LoadResult {
   rps: number;
@@ -84,16 +85,10 @@ export async function interleaved<K extends string>(
   for (let round = 0; round < options.rounds; round++) {
     for (const [name, url] of entries) {
       const groups = cpu[name]?.();
-      const before = groups && cpuOf(groups);
+      const before = groups && cpuSnapshot(groups);
       const r = await load(url, body, options.connections, options.seconds);
       if (groups && before) {
-        const after = cpuOf(groups);
-        const perRequest: Record<string, number> = {};
-        for (const label of Object.keys(after)) {
-          const spent = (after[label] ?? 0) - (before[label] ?? 0);
-          perRequest[label] = Math.round(spent / Math.max(1, r.requests));
-        }
-        cpuRuns.get(name)?.push(perRequest);
+        cpuRuns.get(name)?.push(cpuPerRequest(before, cpuSnapshot(groups), r.requests));
       }
       runs.get(name)?.push(r);
       const cpuText = groups ? `  cpu µs/req ${JSON.stringify(cpuRuns.get(name)?.at(-1))}` : '';
@@ -124,17 +119,6 @@ export async function interleaved<K extends string>(
   return Object.fromEntries(entries.map(([name]) => [name, summarize(name)])) as Record<K, Summary>;
 }
 
-/** CPU µs so far of each group (its pids' and their children's), and of this process. */
-function cpuOf(groups: Record<string, number[]>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [label, pids] of Object.entries(groups)) {
-    out[label] = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
-  }
-  const self = process.cpuUsage();
-  out['load-generator'] = self.user + self.system;
-  return out;
-}
-
 /** `a / b` to three decimals, as the results files give ratios. */
 export const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
 
@@ -152,8 +136,13 @@ export interface Headline {
 }
 
 /** Where results go: `bench/results/`, or `BENCH_RESULTS_DIR` (the CI smoke run's temp dir). */
-export function resultsDir(): string {
+function resultsDir(): string {
   return process.env.BENCH_RESULTS_DIR ?? fileURLToPath(new URL('./results/', import.meta.url));
+}
+
+/** `<results>/<name>[.quick].<ext>`: a scenario's results file, or the summary's. */
+export function resultFile(name: string, quick: boolean, ext = 'json'): string {
+  return join(resultsDir(), `${name}${quick ? '.quick' : ''}.${ext}`);
 }
 
 /** `--quick`: about a second of load per target, as CI's smoke run does. */
@@ -168,9 +157,8 @@ export function writeResult(
   quick: boolean,
   result: { headline: Headline[] } & Record<string, unknown>,
 ): string {
-  const dir = `${resultsDir().replace(/\/$/, '')}/`;
-  mkdirSync(dir, { recursive: true });
-  const out = `${dir}${name}${quick ? '.quick' : ''}.json`;
+  const out = resultFile(name, quick);
+  mkdirSync(dirname(out), { recursive: true });
   const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.version };
   const body = { benchmark: name, date: new Date().toISOString(), machine, ...result };
   writeFileSync(out, `${JSON.stringify(body, null, 2)}\n`);

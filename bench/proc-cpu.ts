@@ -31,6 +31,38 @@ export function childrenOf(pid: number): number[] {
   return out;
 }
 
+/** A process and all its descendants (an instance with its sandboxes, nginx with its workers). */
+export function treeOf(pid: number): number[] {
+  return [pid, ...childrenOf(pid).flatMap(treeOf)];
+}
+
+/**
+ * CPU µs so far of each group (the sum over its pids), and of this process, which runs
+ * the load generator, as `load-generator`.
+ */
+export function cpuSnapshot(groups: Record<string, number[]>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [label, pids] of Object.entries(groups)) {
+    out[label] = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  }
+  const self = process.cpuUsage();
+  out['load-generator'] = self.user + self.system;
+  return out;
+}
+
+/** CPU µs per request of each label between two snapshots. */
+export function cpuPerRequest(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  requests: number,
+): Record<string, number> {
+  const per: Record<string, number> = {};
+  for (const [label, us] of Object.entries(after)) {
+    per[label] = Math.round((us - (before[label] ?? 0)) / Math.max(1, requests));
+  }
+  return per;
+}
+
 /** Resident memory of a process in bytes, or 0 when it is gone. */
 export function rssBytes(pid: number): number {
   try {

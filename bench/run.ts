@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isQuick, resultsDir } from './load.ts';
+import { isQuick, resultFile } from './load.ts';
 import { renderSummary, type ScenarioRun } from './summary.ts';
 
 /** Scenario → what it measures; the first six are the default set, in the issue's order. */
@@ -53,12 +53,12 @@ for (const name of chosen) {
   const started = performance.now();
   const status = await runScenario(name);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
-  const file = `${resultsDir().replace(/\/$/, '')}/${name}${quick ? '.quick' : ''}.json`;
+  const file = resultFile(name, quick);
   runs.push({ name, file, status, seconds });
   process.stdout.write(`== ${name}: ${status} in ${seconds} s\n`);
 }
 
-const summary = `${resultsDir().replace(/\/$/, '')}/SUMMARY${quick ? '.quick' : ''}.md`;
+const summary = resultFile('SUMMARY', quick, 'md');
 writeFileSync(summary, renderSummary(runs, quick));
 process.stdout.write(`\nwrote ${summary}\n`);
 process.exit(runs.every((r) => r.status === 'ok') && !stopping ? 0 : 1);

@@ -1,4 +1,4 @@
-// A small HTTP client over one server for the cold and overhead scenarios: deploy that
+// A small HTTP client over one server for the benchmarks: deploy that
 // returns the 201 answer (the shared helper drops it), timed invokes that keep the
 // invocation headers, and histogram totals from /metrics. It uses node:http with its own
 // keep-alive connections that close() ends: the server's graceful stop waits up to 5 s for
@@ -40,8 +40,11 @@ export interface HistogramTotals {
 
 export type Client = ReturnType<typeof connect>;
 
-/** A client of the server at `url` (loopback), over `sockets` keep-alive connections. */
-export function connect(url: string, sockets = 1) {
+/**
+ * A client of the server (or nginx) at `url` (loopback), over `sockets` keep-alive
+ * connections; deploys with `apiKey`.
+ */
+export function connect(url: string, sockets = 1, apiKey = PROCESS_KEY) {
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   const send = (method: string, path: string, body = '', headers: Record<string, string> = {}) =>
     new Promise<HttpAnswer>((resolve, reject) => {
@@ -63,6 +66,7 @@ export function connect(url: string, sockets = 1) {
       req.end(body);
     });
   const header = (a: HttpAnswer, name: string) => Number(a.headers[name] ?? Number.NaN);
+  const metrics = async () => (await send('GET', '/metrics')).body;
 
   return {
     url,
@@ -72,7 +76,7 @@ export function connect(url: string, sockets = 1) {
     /** Deploys one module; throws unless the answer is 201. */
     async deploy(name: string, source: string, query = ''): Promise<Deployed> {
       const a = await send('PUT', `/functions/${name}${query}`, source, {
-        Authorization: `Bearer ${PROCESS_KEY}`,
+        Authorization: `Bearer ${apiKey}`,
         'Content-Type': 'application/javascript',
       });
       if (a.status !== 201) throw new Error(`deploy ${name}: ${a.status} ${a.body}`);
@@ -90,22 +94,29 @@ export function connect(url: string, sockets = 1) {
         version: header(a, 'x-function-version'),
       };
     },
-    /** Reads the `_sum` and `_count` of histogram `name` from `GET /metrics`. */
+    /** The sum of the series of metric `name` whose labels contain `labels`, from /metrics. */
+    metric: async (name: string, labels = '') => seriesSum(await metrics(), name, labels),
+    /** Reads the `_sum` and `_count` of histogram `name` from one `GET /metrics`. */
     async histogram(name: string, labels = ''): Promise<HistogramTotals> {
-      const { body } = await send('GET', '/metrics');
-      const total = (series: string) => {
-        let value = 0;
-        for (const line of body.split('\n')) {
-          const at = line.startsWith(`${name}_${series}{`) || line.startsWith(`${name}_${series} `);
-          if (at && (labels === '' || line.includes(labels)))
-            value += Number(line.slice(line.lastIndexOf(' ') + 1));
-        }
-        return value;
+      const text = await metrics();
+      return {
+        sum: seriesSum(text, `${name}_sum`, labels),
+        count: seriesSum(text, `${name}_count`, labels),
       };
-      return { sum: total('sum'), count: total('count') };
     },
     close: () => agent.destroy(),
   };
+}
+
+/** The sum of the values of metric `name`'s series whose labels contain `labels`. */
+function seriesSum(text: string, name: string, labels: string): number {
+  let value = 0;
+  for (const line of text.split('\n')) {
+    const at = line.startsWith(`${name}{`) || line.startsWith(`${name} `);
+    if (at && (labels === '' || line.includes(labels)))
+      value += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return value;
 }
 
 /** Mean in ms of what a histogram (in seconds) recorded between two reads. */

@@ -2,7 +2,7 @@
 // which instance served how many invocations (each instance's /metrics before and after)
 // and the CPU time every process used per request.
 import { load } from '../load.ts';
-import { cpuPerRequest, cpuSnapshot } from './cpu.ts';
+import { cpuPerRequest, cpuSnapshot, treeOf } from '../proc-cpu.ts';
 import { invocationsByInstance, spread } from './instances.ts';
 
 export interface Alone {
@@ -23,14 +23,18 @@ export async function loadAlone(
   /** Other processes to account for, by name (the two nginx masters; their workers follow). */
   others: Record<string, number>,
 ): Promise<Alone> {
-  const pids = {
+  const roots = {
     ...others,
     ...Object.fromEntries(instances.map((i) => [`instance_${i.id}`, i.pid])),
   };
+  // Each named process with its descendants (sandboxes, nginx workers), as started now.
+  const groups = Object.fromEntries(
+    Object.entries(roots).map(([name, pid]) => [name, treeOf(pid)]),
+  );
   const counted = await invocationsByInstance(instances, 'hello');
-  const cpu = cpuSnapshot(pids);
+  const cpu = cpuSnapshot(groups);
   const r = await load(url, event, options.connections, options.seconds);
-  const cpuAfter = cpuSnapshot(pids);
+  const cpuAfter = cpuSnapshot(groups);
   const { served, share, total } = spread(counted, await invocationsByInstance(instances, 'hello'));
   return {
     rps: Math.round(r.rps),
@@ -38,6 +42,10 @@ export async function loadAlone(
     served,
     share,
     // Per invocation counted, as autocannon leaves out the requests still in flight.
-    cpu_us_per_request: cpuPerRequest(cpu, cpuAfter, total),
+    cpu_us_per_request: withTotal(cpuPerRequest(cpu, cpuAfter, total)),
   };
+}
+
+function withTotal(perRequest: Record<string, number>): Record<string, number> {
+  return { ...perRequest, total: Object.values(perRequest).reduce((a, b) => a + b, 0) };
 }

@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { type Cluster, startCluster } from '../../infra/cluster/cluster.ts';
 import { freePort } from '../../packages/store/test/postgres-server.ts';
 import { type Headline, interleaved, isQuick, ratio, writeResult } from '../load.ts';
+import { connect } from '../server-api.ts';
 import { type Alone, loadAlone } from './alone.ts';
-import { deploy, invocationsByInstance, spread, warmEvery } from './instances.ts';
+import { invocationsByInstance, spread, warmEvery } from './instances.ts';
 import { type SingleNginx, startSingleNginx } from './single-nginx.ts';
 
 const quick = isQuick();
@@ -80,7 +81,12 @@ async function run(): Promise<string> {
   if (!one) throw new Error('the cluster has no instance 1');
   progress(`cluster up: nginx ${lb}, instances ${state.instances.map((i) => i.url).join(' ')}`);
 
-  await deploy(lb, API_KEY, 'hello', HELLO, `?max_concurrency=${setup.max_concurrency}`);
+  const deployer = connect(lb, 1, API_KEY);
+  try {
+    await deployer.deploy('hello', HELLO, `?max_concurrency=${setup.max_concurrency}`);
+  } finally {
+    deployer.close();
+  }
   const ids = state.instances.map((i) => i.id);
   const warmCalls = await warmEvery(lb, 'hello', EVENT, ids);
   progress(

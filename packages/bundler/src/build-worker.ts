@@ -103,7 +103,7 @@ export class BuildWorker {
   }
 }
 
-export function failed(text: string): MiniLambdaError {
+function failed(text: string): MiniLambdaError {
   return new MiniLambdaError('BuildFailed', `Build failed: ${text}`, {
     errors: [{ text, file: null, line: null, column: null }],
   });
