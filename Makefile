@@ -32,6 +32,8 @@ test: install examples system-packages typecheck lint compose-check
 compose-check: system-packages
 	MINI_LAMBDA_API_KEY=compose-check-key-0123456789 docker-compose -f docker-compose.yml config --quiet
 
+## make test-unit needs Node alone: a test that runs PostgreSQL, nginx, Prometheus or
+## docker-compose (Debian packages; make test-integration installs them) is *.integration.test.ts.
 test-unit: install
 	pnpm test:unit
 

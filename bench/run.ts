@@ -1,4 +1,4 @@
-// The benchmark suite (issue 7): runs scenarios one after another, each as its own
+// The benchmark suite (bench/README.md): runs scenarios one after another, each as its own
 // process, then writes the markdown summary. `./benchmark.sh` and `make bench` call it.
 //   node --no-node-snapshot --expose-gc bench/run.ts [--quick] [scenario ...]
 // With no scenario named, the default set (under 5 minutes here); `--quick` runs each
@@ -18,8 +18,8 @@ const SCENARIOS = {
   cluster: 'three instances behind nginx vs one (scenario 5)',
   density: '1,000 functions: RSS, per idle isolate, hot throughput (scenario 6)',
   overhead: 'platform overhead per invocation (scenario 7)',
-  sandbox: 'sandbox processes vs isolates in the server (issue 5)',
-  runtime: 'the runtime alone vs bare isolated-vm (issue 2)',
+  sandbox: 'sandbox processes vs isolates in the server',
+  runtime: 'the runtime alone vs bare isolated-vm',
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 const DEFAULT_SET: Scenario[] = ['warm', 'cold', 'cpu', 'cluster', 'density', 'overhead'];

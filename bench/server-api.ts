@@ -4,7 +4,7 @@
 // keep-alive connections that close() ends: the server's graceful stop waits up to 5 s for
 // idle keep-alive peers to go, and fetch's pooled connections cannot be closed on demand.
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
-import { PROCESS_KEY } from '../packages/server/test/server-process.ts';
+import { PROCESS_KEY } from '@mini-lambda/testkit/server-process';
 
 /** One answer, with the client-side time from sending to having read the whole body. */
 export interface HttpAnswer {

@@ -1,4 +1,4 @@
--- Functions and their immutable versions (ARCHITECTURE.md).
+-- Functions and their immutable versions (docs/internals.md).
 CREATE TABLE functions (
   name            text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9-]{0,62}$'),
   latest_version  integer NOT NULL CHECK (latest_version >= 1),

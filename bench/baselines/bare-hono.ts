@@ -1,7 +1,8 @@
 // The front end's limit: the same route and the same work as the hello function, done in
-// the host by a bare Hono app on @hono/node-server. Prints `listening <port>`.
-import { serve } from '@hono/node-server';
+// the host by a bare Hono app on @hono/node-server. Started by
+// bare-hono-process.ts, which it tells where it listens (serve-baseline.ts).
 import { Hono } from 'hono';
+import { serveBaseline } from './serve-baseline.ts';
 
 const app = new Hono().post('/functions/hello/invoke', async (c) => {
   const text = await c.req.text();
@@ -10,7 +11,4 @@ const app = new Hono().post('/functions/hello/invoke', async (c) => {
     'Content-Type': 'application/json',
   });
 });
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-  process.stdout.write(`listening ${info.port}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+serveBaseline(app);

@@ -1,4 +1,4 @@
-// bench/cluster (issue 7, scenario 5): the production topology on loopback (real
+// bench/cluster (scenario 5 of bench/README.md): the production topology on loopback (real
 // PostgreSQL, s3rver, three instance processes, real nginx with the repo's nginx.conf,
 // Prometheus) against one of its instances alone. One hello function, deployed through
 // nginx and warmed on all three, then loaded interleaved per round (A B C A B C …):
@@ -14,8 +14,8 @@
 // Run: node --no-node-snapshot bench/cluster/run.ts [--quick]  (≤ 60 s; --quick ≤ 30 s)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@mini-lambda/testkit/free-port';
 import { type Cluster, startCluster } from '../../infra/cluster/cluster.ts';
-import { freePort } from '../../packages/store/test/postgres-server.ts';
 import { type Headline, interleaved, isQuick, ratio, writeResult } from '../load.ts';
 import { connect } from '../server-api.ts';
 import { type Alone, loadAlone } from './alone.ts';
@@ -166,7 +166,7 @@ async function run(): Promise<string> {
   ];
   return writeResult('cluster', quick, {
     setup: { ...setup, quick },
-    targets: {}, // issue 7 sets no target for this scenario: it is read, not held
+    targets: {}, // no target for this scenario: it is read, not held
     headline,
     errors,
     note: NOTE,

@@ -6,7 +6,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stopChild, waitFor } from '../../infra/cluster/cluster.ts';
+import { stopChild, waitForUrl } from '@mini-lambda/testkit/wait';
 import { renderNginxConf } from '../../infra/cluster/render-nginx.ts';
 
 const NGINX_CONF = fileURLToPath(new URL('../../nginx.conf', import.meta.url));
@@ -37,7 +37,7 @@ export async function startSingleNginx(upstream: string, listen: number): Promis
   };
   const url = `http://127.0.0.1:${listen}`;
   try {
-    await waitFor(`${url}/health`, child, 10_000);
+    await waitForUrl(`${url}/health`, child, 10_000);
   } catch (err) {
     await stop();
     throw err;

@@ -8,7 +8,7 @@
 // outside the runtime (mini_lambda_platform_overhead_seconds) and HTTP + client.
 // Run: node --no-node-snapshot bench/cold/run.ts [--quick]. Writes bench/results/cold.json.
 // A benchmark, not a test: it exits non-zero only when something broke.
-import { startServerProcess } from '../../packages/server/test/server-process.ts';
+import { startServerProcess } from '@mini-lambda/testkit/server-process';
 import { type Headline, isQuick, writeResult } from '../load.ts';
 import { validatorBundle } from '../runtime/fixtures/validator-bundle.ts';
 import { connect, round } from '../server-api.ts';

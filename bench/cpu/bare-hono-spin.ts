@@ -1,7 +1,8 @@
 // The bare Hono baseline of bench/cpu: the same route and the same `spin` work as the
-// function mini-lambda runs, done in the host on @hono/node-server. Prints `listening <port>`.
-import { serve } from '@hono/node-server';
+// function mini-lambda runs, done in the host on @hono/node-server. Started by
+// bare-hono-process.ts, which it tells where it listens (serve-baseline.ts).
 import { Hono } from 'hono';
+import { serveBaseline } from '../baselines/serve-baseline.ts';
 import { spin } from './spin.ts';
 
 const app = new Hono().post('/functions/spin/invoke', async (c) => {
@@ -10,7 +11,4 @@ const app = new Hono().post('/functions/spin/invoke', async (c) => {
     'Content-Type': 'application/json',
   });
 });
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-  process.stdout.write(`listening ${info.port}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+serveBaseline(app);

@@ -6,7 +6,7 @@
 // Run: `node --no-node-snapshot bench/cpu/run.ts [--quick]`; writes bench/results/cpu.json.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startServerProcess } from '../../packages/server/test/server-process.ts';
+import { startServerProcess } from '@mini-lambda/testkit/server-process';
 import { startBareHono } from '../baselines/bare-hono-process.ts';
 import { type Headline, interleaved, isQuick, median, ratio, writeResult } from '../load.ts';
 import { cpuMicros } from '../proc-cpu.ts';

@@ -1,5 +1,5 @@
 // Deploying and invoking many functions on one server, a bounded number in flight.
-import { PROCESS_KEY } from '../../packages/server/test/server-process.ts';
+import { PROCESS_KEY } from '@mini-lambda/testkit/server-process';
 
 /** Tiny function number `i`: its own constant, so its own bundle, sha256 and isolate. */
 export const tinyName = (i: number) => `tiny-${String(i).padStart(4, '0')}`;

@@ -8,10 +8,7 @@
 // deploys: each build is a fresh child process (≈ 0.5 s of CPU), about 2.7 deploys/s on
 // 2 cores however many are in flight. Fresh servers spend ~10 s in PGlite's initdb.
 import { totalmem } from 'node:os';
-import {
-  type ServerProcess,
-  startServerProcess,
-} from '../../packages/server/test/server-process.ts';
+import { type ServerProcess, startServerProcess } from '@mini-lambda/testkit/server-process';
 import { type Headline, interleaved, isQuick, ratio, writeResult } from '../load.ts';
 import { deployTiny, invokeTiny } from './fleet.ts';
 import { type MemorySnapshot, snapshot } from './memory.ts';

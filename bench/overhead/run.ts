@@ -13,7 +13,7 @@
 // bench/results/overhead.json. A benchmark, not a test: non-zero exit only when it broke.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startServerProcess } from '../../packages/server/test/server-process.ts';
+import { startServerProcess } from '@mini-lambda/testkit/server-process';
 import { startBareHono } from '../baselines/bare-hono-process.ts';
 import { type Headline, isQuick, load, ratio, writeResult } from '../load.ts';
 import {

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseFunctionConfig, type RunnableFunction } from '@mini-lambda/core';
-import { createInProcessRuntime } from '@mini-lambda/runtime';
+import { createInProcessRuntime, runtimeLimits } from '@mini-lambda/runtime';
 import ivm from 'isolated-vm';
 import { validatorBundle } from './fixtures/validator-bundle.ts';
 
@@ -102,7 +102,7 @@ async function runtimeFigures(code50k: string, execution: 'async' | 'sync', spar
   const bundles = new Map<string, string>();
   const runtime = createInProcessRuntime(
     { loadCode: async (fn) => bundles.get(fn.sha256) ?? '' },
-    { maxIsolates: 1000, idleTtlMs: 600_000, execution, spareIsolates },
+    runtimeLimits({ maxIsolates: 1000, idleTtlMs: 600_000, execution, spareIsolates }),
   );
   const deploy = (name: string, code: string, version = 1, config = {}): RunnableFunction => {
     const sha256 = createHash('sha256').update(code).digest('hex');

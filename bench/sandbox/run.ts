@@ -3,7 +3,7 @@
 // short smoke run). Three servers run side by side and are loaded in turn (A B C A B C …);
 // medians and ratios go to bench/results/sandbox.json. A benchmark, not a test.
 import { availableParallelism } from 'node:os';
-import { startServerProcess } from '../../packages/server/test/server-process.ts';
+import { startServerProcess } from '@mini-lambda/testkit/server-process';
 import { interleaved, isQuick, ratio, type Summary, writeResult } from '../load.ts';
 
 const quick = isQuick();

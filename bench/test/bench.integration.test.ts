@@ -1,4 +1,4 @@
-// CI's smoke run of the benchmark suite (issue 7): each default scenario for about a
+// CI's smoke run of the benchmark suite (bench/README.md): each default scenario for about a
 // second of load through bench/run.ts, so the benchmarks keep working. It checks that
 // a scenario ran, wrote its figures and lost no request; never what the figures are.
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// bench/warm (issue 7, scenarios 1–2): warm invoke of a hello function on one mini-lambda
+// bench/warm (bench/README.md, scenarios 1–2): warm invoke of a hello function on one mini-lambda
 // instance (sandboxes on, as by default, and isolates in the server for comparison),
 // against a bare Hono route doing the same work in the host and against Cloudflare's
 // workerd serving it as a fetch handler, in one run, interleaved (A B C D per round).
@@ -6,8 +6,8 @@
 // what explains the ratios. `--quick` for a short smoke run. Writes bench/results/warm.json.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startServerProcess } from '../../packages/server/test/server-process.ts';
-import { freePort } from '../../packages/store/test/postgres-server.ts';
+import { freePort } from '@mini-lambda/testkit/free-port';
+import { startServerProcess } from '@mini-lambda/testkit/server-process';
 import { startBareHono } from '../baselines/bare-hono-process.ts';
 import { startWorkerd } from '../baselines/workerd.ts';
 import { type Headline, interleaved, isQuick, ratio, type Summary, writeResult } from '../load.ts';

@@ -1,23 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import S3rver from 's3rver';
-import {
-  type ServerProcess,
-  startServerProcess,
-} from '../../packages/server/test/server-process.ts';
-import {
-  freePort,
-  startPostgres,
-  type TestPostgres,
-} from '../../packages/store/test/postgres-server.ts';
+import { freePort } from '@mini-lambda/testkit/free-port';
+import { startPostgres, type TestPostgres } from '@mini-lambda/testkit/postgres';
+import { startS3 } from '@mini-lambda/testkit/s3';
+import { type ServerProcess, startServerProcess } from '@mini-lambda/testkit/server-process';
+import { stopChild, waitForUrl } from '@mini-lambda/testkit/wait';
 import { renderNginxConf } from './render-nginx.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** What `.cluster/state.json` holds (issue 6). */
+/** What `.cluster/state.json` holds (see docs/operations.md, the loopback cluster). */
 export interface ClusterState {
   nginx: { url: string; pid: number };
   prometheus: { url: string; pid: number };
@@ -48,20 +43,16 @@ export async function startCluster(options: ClusterOptions) {
   try {
     const pg: TestPostgres = await startPostgres();
     parts.push(pg);
-    const s3Dir = join(dir, 's3');
-    mkdirSync(s3Dir);
-    const s3Port = await freePort();
-    let s3 = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory: s3Dir });
-    await s3.run();
-    parts.push({ stop: () => s3.close() });
+    const s3 = await startS3();
+    parts.push(s3);
 
     const env = (id: string, port: number): Record<string, string> => ({
       INSTANCE_ID: id,
       PORT: String(port),
       DATABASE_URL: pg.url,
-      S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-      S3_ACCESS_KEY: 'S3RVER',
-      S3_SECRET_KEY: 'S3RVER',
+      S3_ENDPOINT: s3.url,
+      S3_ACCESS_KEY: s3.accessKey,
+      S3_SECRET_KEY: s3.secretKey,
       S3_BUCKET: 'mini-lambda',
       MINI_LAMBDA_API_KEY: options.apiKey,
     });
@@ -87,7 +78,7 @@ export async function startCluster(options: ClusterOptions) {
       nginx: { url: `http://127.0.0.1:${options.nginxPort}`, pid: nginx.pid },
       prometheus: { url: `http://127.0.0.1:${options.prometheusPort}`, pid: prometheus.pid },
       postgres: { url: pg.url },
-      s3: { url: `http://127.0.0.1:${s3Port}` },
+      s3: { url: s3.url },
       instances: instances.map((s, i) => ({
         id: String(i + 1),
         url: s.url,
@@ -112,13 +103,9 @@ export async function startCluster(options: ClusterOptions) {
         };
         return server;
       },
-      async stopS3(): Promise<void> {
-        await s3.close();
-      },
-      async startS3(): Promise<void> {
-        s3 = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory: s3Dir });
-        await s3.run();
-      },
+      /** Stops the S3 endpoint, keeping its objects; `startS3` brings it back on its port. */
+      stopS3: () => s3.pause(),
+      startS3: () => s3.resume(),
       stop: stopAll,
     };
   } catch (err) {
@@ -141,7 +128,7 @@ async function startNginx(dir: string, ports: number[], listen: number) {
     ['-c', conf, '-p', dir, '-g', 'daemon off;'],
     join(dir, 'nginx.log'),
   );
-  await waitFor(`http://127.0.0.1:${listen}/health`, child);
+  await waitForUrl(`http://127.0.0.1:${listen}/health`, child);
   return { pid: child.pid ?? 0, stop: () => stopChild(child) };
 }
 
@@ -160,7 +147,7 @@ async function startPrometheus(dir: string, ports: number[], listen: number) {
     ],
     join(dir, 'prometheus.log'),
   );
-  await waitFor(`http://127.0.0.1:${listen}/-/ready`, child);
+  await waitForUrl(`http://127.0.0.1:${listen}/-/ready`, child);
   return { pid: child.pid ?? 0, stop: () => stopChild(child) };
 }
 
@@ -172,30 +159,4 @@ function foreground(command: string, args: string[], log: string): ChildProcess 
 function openLog(path: string): number {
   writeFileSync(path, '');
   return openSync(path, 'a');
-}
-
-/** Polls `url` until it answers 2xx; throws if `child` exits first or `ms` passes. */
-export async function waitFor(url: string, child: ChildProcess, ms = 30_000): Promise<void> {
-  const end = performance.now() + ms;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`${url}: the process exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (performance.now() > end) throw new Error(`${url} did not come up in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** SIGTERM, SIGKILL after 5 s; resolves once it has exited. */
-export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
 }

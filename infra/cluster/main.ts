@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alive } from '../../packages/server/test/server-process.ts';
+import { alive, until } from '@mini-lambda/testkit/wait';
 import { type ClusterState, startCluster } from './cluster.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -95,10 +95,9 @@ async function down(): Promise<void> {
   const { supervisor } = JSON.parse(readFileSync(STATE, 'utf8')) as Saved;
   try {
     process.kill(supervisor, 'SIGTERM');
-    const end = performance.now() + 60_000;
-    while (alive(supervisor) && performance.now() < end)
-      await new Promise((r) => setTimeout(r, 200));
-    if (alive(supervisor)) process.kill(supervisor, 'SIGKILL');
+    await until(() => !alive(supervisor), { timeoutMs: 60_000, intervalMs: 200 }).catch(() =>
+      process.kill(supervisor, 'SIGKILL'),
+    );
   } catch {
     // already gone
   }

@@ -1,5 +1,5 @@
+import { freePort } from '@mini-lambda/testkit/free-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../packages/store/test/postgres-server.ts';
 import { type Cluster, startCluster } from '../cluster/cluster.ts';
 
 // The production topology on loopback (make cluster-up's harness): real PostgreSQL,

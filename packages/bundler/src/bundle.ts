@@ -12,7 +12,7 @@ export type BundleInput =
   | { kind: 'module'; source: string; typescript: boolean }
   | { kind: 'archive'; zip: Buffer; entry?: string };
 
-/** A build message with its position, as API.md's `BuildFailed` lists them. */
+/** A build message with its position, as docs/api.md's `BuildFailed` lists them. */
 export interface BuildMessage {
   text: string;
   file: string | null;

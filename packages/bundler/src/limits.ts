@@ -1,4 +1,4 @@
-/** Bounds on uploads and bundles (API.md and issue 3). */
+/** Bounds on uploads and bundles (docs/api.md). */
 export const BUNDLE_LIMITS = {
   /** A zip upload. */
   maxArchiveBytes: 50 * 1024 * 1024,

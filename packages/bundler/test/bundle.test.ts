@@ -2,10 +2,10 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alive } from '@mini-lambda/testkit/wait';
+import { makeZip, renameEntry } from '@mini-lambda/testkit/zip';
 import { describe, expect, it, vi } from 'vitest';
-import { alive } from '../../server/test/server-process.ts';
 import { BUNDLE_LIMITS, bundle, createBundler } from '../src/index.ts';
-import { makeZip, renameEntry } from './zip.ts';
 
 const ts = (source: string) => bundle({ kind: 'module', source, typescript: true });
 const archive = async (files: Parameters<typeof makeZip>[0], entry?: string) =>

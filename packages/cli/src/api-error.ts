@@ -7,7 +7,7 @@ export interface RequestAuth {
   sent: boolean;
 }
 
-/** An error answer of the server: the API.md error body plus what the CLI needs to explain it. */
+/** An error answer of the server: the docs/api.md error body plus what the CLI needs to explain it. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly status: number;
@@ -33,7 +33,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Reads an error response; a body that is not API.md's (a proxy's HTML page) still explains itself. */
+/** Reads an error response; a body that is not docs/api.md's (a proxy's HTML page) still explains itself. */
 export async function apiErrorFrom(response: Response, auth: RequestAuth): Promise<ApiError> {
   const text = await response.text();
   const base = { status: response.status, headers: response.headers, auth };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The response bodies of API.md the CLI reads, checked once as they arrive. Unknown fields
+// The response bodies of docs/api.md the CLI reads, checked once as they arrive. Unknown fields
 // are dropped (or kept, for config, to show them) so a newer server does not break the CLI.
 
 /** An esbuild diagnostic as the server reports it; the place may be unknown. */
@@ -24,7 +24,7 @@ export const deployResultSchema = z.object({
   size: z.number(),
   handler: z.string(),
   created_at: z.string().optional(),
-  // API.md leaves the shape open; the bundler sends diagnostics, a plain string is accepted too.
+  // docs/api.md leaves the shape open; the bundler sends diagnostics, a plain string is accepted too.
   warnings: z
     .array(z.union([z.string().transform((text) => ({ text })), buildMessageSchema]))
     .default([]),
@@ -62,7 +62,7 @@ export const functionInfoSchema = z.object({
 });
 export type FunctionInfo = z.infer<typeof functionInfoSchema>;
 
-/** API.md says PATCH answers "with the new config": bare, or wrapped as `{config}`; both read. */
+/** docs/api.md says PATCH answers "with the new config": bare, or wrapped as `{config}`; both read. */
 export const configUpdateSchema = z.union([
   z.object({ config: functionConfigSchema }).transform((body) => body.config),
   functionConfigSchema,

@@ -1,4 +1,4 @@
-/** Exit codes of the CLI: documented in the help text and the README. */
+/** Exit codes of the CLI: documented in the help text and docs/functions.md. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /**

@@ -14,7 +14,7 @@ import {
 import { failure } from './cli-error.ts';
 import type { CliConfig } from './config.ts';
 
-/** Config sent as query parameters on deploy (API.md). */
+/** Config sent as query parameters on deploy (docs/api.md). */
 export interface DeployQuery {
   timeout_ms?: number | undefined;
   memory_mb?: number | undefined;
@@ -165,7 +165,7 @@ export function createClient(config: CliConfig): Client {
   };
 }
 
-/** The headers API.md puts on an invocation's answer, success or not. */
+/** The headers docs/api.md puts on an invocation's answer, success or not. */
 export function invocationMeta(headers: Headers): InvocationMeta {
   return {
     invocationId: headers.get('x-invocation-id'),

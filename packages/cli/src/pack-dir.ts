@@ -7,7 +7,7 @@ import { formatBytes } from './output.ts';
 
 const MB = 1024 * 1024;
 
-/** The server's bounds on an archive (API.md), checked here so a refused upload never starts. */
+/** The server's bounds on an archive (docs/api.md), checked here so a refused upload never starts. */
 export const PACK_LIMITS = {
   /** A zip upload: `413 PayloadTooLarge` past it. */
   maxZipBytes: 50 * MB,

@@ -20,7 +20,7 @@ const MODULE_TYPES: Record<string, string> = {
   '.zip': 'application/zip',
 };
 
-/** The Content-Type API.md expects for a file, by extension; undefined when unsupported. */
+/** The Content-Type docs/api.md expects for a file, by extension; undefined when unsupported. */
 export function contentTypeFor(path: string): string | undefined {
   return MODULE_TYPES[extname(path).toLowerCase()];
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFunctionConfig, parseFunctionConfigPatch } from './config.ts';
 
 describe('function config', () => {
-  it('fills the defaults of API.md', () => {
+  it('fills the defaults of docs/api.md', () => {
     expect(parseFunctionConfig({})).toEqual({
       timeout_ms: 3000,
       memory_mb: 128,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MiniLambdaError } from './errors.ts';
 
-/** Bounds and defaults of a function's configuration (API.md). */
+/** Bounds and defaults of a function's configuration (docs/api.md). */
 export const CONFIG_LIMITS = {
   timeoutMs: { min: 1, max: 900_000, default: 3000 },
   memoryMb: { min: 16, max: 1024, default: 128 },

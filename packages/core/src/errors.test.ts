@@ -3,7 +3,7 @@ import { MiniLambdaError, statusOf } from './errors.ts';
 import { FAILURE_ERROR_CODE } from './outcome.ts';
 
 describe('errors', () => {
-  it('serialises to the API.md error shape with details', () => {
+  it('serialises to the docs/api.md error shape with details', () => {
     const err = new MiniLambdaError('BuildFailed', 'Build failed', { errors: [{ text: 'x' }] });
     expect(err.status).toBe(422);
     expect(JSON.parse(JSON.stringify(err))).toEqual({
@@ -11,7 +11,7 @@ describe('errors', () => {
     });
   });
 
-  it('maps every failure reason to a code with the status of API.md', () => {
+  it('maps every failure reason to a code with the status of docs/api.md', () => {
     expect(
       Object.fromEntries(Object.entries(FAILURE_ERROR_CODE).map(([r, c]) => [r, statusOf(c)])),
     ).toEqual({

@@ -1,4 +1,4 @@
-/** Every error code of API.md with the HTTP status it maps to. */
+/** Every error code of docs/api.md with the HTTP status it maps to. */
 export const ERROR_STATUS = {
   InvalidName: 400,
   InvalidJSON: 400,
@@ -52,7 +52,7 @@ export class MiniLambdaError extends Error {
     return statusOf(this.code);
   }
 
-  /** The JSON error body of API.md. */
+  /** The JSON error body of docs/api.md. */
   toJSON(): { error: Record<string, unknown> } {
     return { error: { ...this.details, code: this.code, message: this.message } };
   }

@@ -3,4 +3,5 @@ export * from './errors.ts';
 export * from './function-version.ts';
 export * from './names.ts';
 export * from './outcome.ts';
+export * from './ready-message.ts';
 export * from './runtime-limits.ts';

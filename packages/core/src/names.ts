@@ -1,6 +1,6 @@
 import { MiniLambdaError } from './errors.ts';
 
-/** API.md: lowercase letter first, then up to 62 of [a-z0-9-]. */
+/** docs/api.md: lowercase letter first, then up to 62 of [a-z0-9-]. */
 export const FUNCTION_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 
 export function isValidFunctionName(name: unknown): name is string {

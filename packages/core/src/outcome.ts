@@ -59,7 +59,7 @@ export type InvocationOutcome = InvocationSuccess | InvocationFailure;
 
 export const NO_LOGS: CapturedLogs = Object.freeze({ text: '', dropped: 0 });
 
-/** The API.md error code each failure reason is reported with. */
+/** The docs/api.md error code each failure reason is reported with. */
 export const FAILURE_ERROR_CODE = {
   error: 'FunctionError',
   timeout: 'FunctionTimeout',

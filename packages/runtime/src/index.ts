@@ -1,4 +1,10 @@
 export {
+  DEFAULT_EXECUTION,
+  machineDefaults,
+  machineResources,
+  runtimeLimits,
+} from './limits.ts';
+export {
   createInProcessRuntime,
   type InvokeOptions,
   type Runtime,

@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   type InvocationOutcome,
   MiniLambdaError,
-  parseRuntimeLimits,
   type RunnableFunction,
   type RuntimeLimits,
-  type RuntimeLimitsInput,
 } from '@mini-lambda/core';
 import { createBlankIsolate } from './blank-isolate.ts';
 import { GlobalCapacity } from './capacity.ts';
@@ -50,12 +48,12 @@ export interface RuntimeDeps {
   onCatastrophicError?: (message: string, fn?: RunnableFunction) => void;
 }
 
-/** Creates the in-process runtime: isolate pools in this process. */
-export function createInProcessRuntime(
-  deps: RuntimeDeps,
-  limits: RuntimeLimitsInput = {},
-): Runtime {
-  return new InProcessRuntime(deps, parseRuntimeLimits(limits));
+/**
+ * Creates the in-process runtime: isolate pools in this process. `limits` are parsed
+ * already, at the caller's edge (see `runtimeLimits`).
+ */
+export function createInProcessRuntime(deps: RuntimeDeps, limits: RuntimeLimits): Runtime {
+  return new InProcessRuntime(deps, limits);
 }
 
 type Timing = {

@@ -1,4 +1,4 @@
-/** One pool's numbers, in the shape of API.md's `/stats/pools`. */
+/** One pool's numbers, in the shape of docs/api.md's `/stats/pools`. */
 export interface PoolStats {
   function: string;
   version: number;

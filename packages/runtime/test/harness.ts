@@ -4,7 +4,12 @@ import {
   type RunnableFunction,
   type RuntimeLimitsInput,
 } from '@mini-lambda/core';
-import { createInProcessRuntime, createSandboxedRuntime, type Runtime } from '../src/index.ts';
+import {
+  createInProcessRuntime,
+  createSandboxedRuntime,
+  type Runtime,
+  runtimeLimits,
+} from '../src/index.ts';
 
 /**
  * The vitest project `sandboxed` sets this: every runtime test then runs against one
@@ -56,12 +61,14 @@ export function createTestRuntime(
   onCatastrophicError?: (m: string) => void,
 ): TestRuntime {
   const { loads, loadCode, deploy } = createBundles();
+  // The in-process defaults (async) in a sandbox too, unless a test picks an execution:
+  // the same behaviour is expected of both.
+  const parsed = runtimeLimits(limits);
   const runtime = IN_SANDBOX
-    ? // The in-process default (async) unless a test picks one: same behaviour expected.
-      createSandboxedRuntime({ loadCode }, { execution: 'async', ...limits }, { sandboxes: 1 })
+    ? createSandboxedRuntime({ loadCode }, parsed, { sandboxes: 1 })
     : createInProcessRuntime(
         { loadCode, ...(onCatastrophicError ? { onCatastrophicError } : {}) },
-        limits,
+        parsed,
       );
   return { runtime, loads, deploy };
 }

@@ -1,19 +1,12 @@
 import { parseFunctionConfig } from '@mini-lambda/core';
+import { until } from '@mini-lambda/testkit/wait';
 import { describe, expect, it } from 'vitest';
-import { createInProcessRuntime } from '../src/index.ts';
+import { createInProcessRuntime, runtimeLimits } from '../src/index.ts';
 import { createTestRuntime } from './harness.ts';
 
 /** A handler that keeps its isolate busy for `event` ms (there are no timers in isolates). */
 const BUSY =
   'export function handler(ms) { const end = Date.now() + ms; while (Date.now() < end) {} return ms }';
-
-/** Polls `check` until it holds; gives up after 10 s (the assertion after it then fails). */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (const end = Date.now() + 10_000; Date.now() < end; ) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const poolOf = async (t: ReturnType<typeof createTestRuntime>, name: string) =>
   (await t.runtime.stats()).pools.find((p) => p.function === name);
@@ -260,7 +253,7 @@ describe('pools', () => {
           return `export function handler() { return "${fn.name} ran" }`;
         },
       },
-      { maxExecuting: 1, queueTimeoutMs: 5000 },
+      runtimeLimits({ maxExecuting: 1, queueTimeoutMs: 5000 }),
     );
     const config = parseFunctionConfig({ timeout_ms: 5000 });
     const fn = (name: string) => ({ name, version: 1, sha256: name.padEnd(64, '0'), config });

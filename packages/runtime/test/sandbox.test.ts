@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { InvocationOutcome, RuntimeLimitsInput } from '@mini-lambda/core';
+import { alive, until } from '@mini-lambda/testkit/wait';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSandboxedRuntime, type Runtime, type SandboxExitReason } from '../src/index.ts';
-import { createBundles } from './harness.ts';
+import type { Runtime } from '../src/index.ts';
+import { disposeSandboxed, NOBODY, ROOT, startSandboxed } from './sandboxed-harness.ts';
 
 // The supervisor with real sandbox processes: crashes, kills, quarantine, shutdown.
 const BOMB = 'export function handler(e) { if (e === "ok") return "ok"; new Array(6e7).fill(0) }';
@@ -10,14 +11,7 @@ const ECHO = 'export function handler(e) { return e }';
 const BUSY_MS =
   'export function handler(ms) { const end = Date.now() + ms; while (Date.now() < end) {} return ms }';
 
-let runtimes: Runtime[] = [];
-afterEach(async () => {
-  await Promise.all(runtimes.map((r) => r.dispose()));
-  runtimes = [];
-});
-
-const ROOT = process.getuid?.() === 0;
-const NOBODY = { uid: 65534, gid: 65534 };
+afterEach(disposeSandboxed);
 
 /** A sandboxed runtime fed by the test harness's bundles, recording sandbox exits. */
 function sandboxed(
@@ -25,36 +19,11 @@ function sandboxed(
   quarantine = { threshold: 3, windowMs: 60_000, cooldownMs: 30_000 },
   limits: RuntimeLimitsInput = {},
 ) {
-  const bundles = createBundles();
-  const exits: SandboxExitReason[] = [];
-  const runtime = createSandboxedRuntime(
-    { loadCode: bundles.loadCode, onSandboxExit: (reason) => exits.push(reason) },
-    limits,
-    { sandboxes, quarantine, ...(ROOT ? { user: NOBODY } : {}) },
-  );
-  runtimes.push(runtime);
-  return { runtime, deploy: bundles.deploy, exits };
+  return startSandboxed({ sandboxes, quarantine, limits });
 }
 
 const pids = async (runtime: Runtime) =>
   ((await runtime.stats()).sandboxes ?? []).map((s) => s.pid);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function until(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('sandbox processes', () => {
   it('contains a catastrophic out-of-memory: the call ends in time, others keep answering, the sandbox is replaced', async () => {
     const t = sandboxed(2);

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { bearerAuth } from './auth.ts';
 import type { BodyBudget } from './body.ts';
 import type { Deployer } from './deployer.ts';
-import type { FunctionCache } from './function-cache.ts';
+import { sendError } from './errors/respond.ts';
+import type { FunctionDirectory } from './function-directory.ts';
 import type { HealthMonitor } from './health.ts';
 import type { Metrics } from './metrics.ts';
 import { createErrorHandler } from './on-error.ts';
@@ -23,22 +24,20 @@ export interface AppDeps {
   apiKey: string;
   invokeKey?: string;
   registry: Registry;
-  functions: FunctionCache;
+  directory: FunctionDirectory;
   deployer: Deployer;
   runtime: Runtime;
   health: HealthMonitor;
   metrics: Metrics;
   traffic: Traffic;
   log: Logger;
-  onChanged: (name: string, deleted: boolean) => void;
-  recheck: (name: string) => void;
   bodies: BodyBudget;
 }
 
 /** A `.` or `..` path segment, plain or percent-encoded, before the query. */
 const DOT_SEGMENT = /^[^?#]*\/(\.|%2e){1,2}(\/|\?|#|$)/i;
 
-/** The HTTP API of API.md as a Hono app; `server.ts` puts it on a port. */
+/** The HTTP API of docs/api.md as a Hono app; `server.ts` puts it on a port. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.use(async function instanceHeader(c, next) {
@@ -72,7 +71,7 @@ export function createApp(deps: AppDeps) {
       'NotFound',
       `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
     );
-    return c.json(error.toJSON(), 404);
+    return sendError(c, error);
   });
   app.onError(createErrorHandler(deps.log));
   return app;

@@ -1,3 +1,5 @@
+import { defaultRuntimeLimits } from '@mini-lambda/core';
+import { machineResources } from '@mini-lambda/runtime';
 import { describe, expect, it } from 'vitest';
 import { parseServerConfig } from './config.ts';
 
@@ -18,7 +20,25 @@ describe('parseServerConfig', () => {
       POOL_MAX_ISOLATES: '12',
       POOL_EXECUTION: 'sync',
     });
-    expect(config.runtime).toEqual({ maxIsolates: 12, execution: 'sync' });
+    expect(config.runtime).toEqual({
+      ...defaultRuntimeLimits(machineResources(), 'sync'),
+      maxIsolates: 12,
+      execution: 'sync',
+    });
+  });
+
+  it('runs warm calls sync in sandboxes and async in this process unless POOL_EXECUTION says', () => {
+    const execution = (env: Record<string, string>) =>
+      parseServerConfig({ MINI_LAMBDA_API_KEY: KEY, ...env }).runtime.execution;
+    expect(execution({ SANDBOXES: '2' })).toBe('sync');
+    expect(execution({ SANDBOXES: '0' })).toBe('async');
+    expect(execution({ SANDBOXES: '2', POOL_EXECUTION: 'async' })).toBe('async');
+    expect(execution({ SANDBOXES: '0', POOL_EXECUTION: 'sync' })).toBe('sync');
+  });
+
+  it('gives the runtime complete limits: unset pool variables take the defaults', () => {
+    const config = parseServerConfig({ MINI_LAMBDA_API_KEY: KEY, SANDBOXES: '0' });
+    expect(config.runtime).toEqual(defaultRuntimeLimits(machineResources(), 'async'));
   });
 
   it.each([

@@ -1,7 +1,8 @@
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MiniLambdaError, type RuntimeLimitsInput, runtimeLimitsSchema } from '@mini-lambda/core';
+import { fillRuntimeLimits, MiniLambdaError, runtimeLimitsSchema } from '@mini-lambda/core';
+import { DEFAULT_EXECUTION, machineDefaults } from '@mini-lambda/runtime';
+import { migrationsDir } from '@mini-lambda/store';
 import { z } from 'zod';
 
 const flag = z
@@ -9,6 +10,9 @@ const flag = z
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const secret = z.string().min(16, 'must be at least 16 characters');
+/** A pool variable: a number, checked against the runtime's own bound for it. */
+const pool = (bound: z.ZodNumber) => z.coerce.number().pipe(bound).optional();
+const limit = runtimeLimitsSchema.shape;
 
 /** The environment variables the server reads, by name; values are strings as given. */
 const envSchema = z.object({
@@ -46,63 +50,48 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_-]*$|^-$/, 'must be a user name, or - to stay as we are')
     .optional(),
+  POOL_EXECUTION: limit.execution.optional(),
+  POOL_MAX_EXECUTING: pool(limit.maxExecuting),
+  POOL_MAX_ISOLATES: pool(limit.maxIsolates),
+  POOL_MAX_MEMORY_MB: pool(limit.maxTotalMemoryMb),
+  POOL_SPARE_ISOLATES: pool(limit.spareIsolates),
+  POOL_INIT_TIMEOUT_MS: pool(limit.initTimeoutMs),
+  POOL_IDLE_TTL_MS: pool(limit.idleTtlMs),
+  POOL_QUEUE_LIMIT: pool(limit.queueLimit),
+  POOL_QUEUE_TIMEOUT_MS: pool(limit.queueTimeoutMs),
 });
-
-/** Pool bounds from the environment, mapped onto the runtime's own limits schema. */
-const POOL_VARIABLES = {
-  POOL_EXECUTION: 'execution',
-  POOL_MAX_EXECUTING: 'maxExecuting',
-  POOL_MAX_ISOLATES: 'maxIsolates',
-  POOL_MAX_MEMORY_MB: 'maxTotalMemoryMb',
-  POOL_SPARE_ISOLATES: 'spareIsolates',
-  POOL_INIT_TIMEOUT_MS: 'initTimeoutMs',
-  POOL_IDLE_TTL_MS: 'idleTtlMs',
-  POOL_QUEUE_LIMIT: 'queueLimit',
-  POOL_QUEUE_TIMEOUT_MS: 'queueTimeoutMs',
-} as const satisfies Record<string, keyof RuntimeLimitsInput>;
-
-export interface ServerConfig {
-  port: number;
-  host: string;
-  instanceId: string;
-  dataDir: string;
-  databaseUrl?: string;
-  s3?: { endpoint: string; accessKey: string; secretKey: string; bucket: string; region: string };
-  /** Dev mode: a missing API key is generated (and kept in the data directory). */
-  dev: boolean;
-  apiKey?: string;
-  invokeKey?: string;
-  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
-  buildConcurrency: number;
-  buildTimeoutMs: number;
-  bundleCacheBytes: number;
-  /** Request bodies being received, all together. */
-  bodyBudgetBytes: number;
-  shutdownTimeoutMs: number;
-  migrationsDir: string;
-  runtime: RuntimeLimitsInput;
-  /** Sandbox processes for the isolates; 0 runs them in this process (no crash containment). */
-  sandboxes: number;
-  /** The user sandboxes run as when we are root; default `nobody`, `-` to stay root. */
-  sandboxUser?: string;
-}
-
-const DEFAULT_MIGRATIONS = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+type Env = z.output<typeof envSchema>;
 
 /**
- * Reads the server's configuration from `env`, once, at start. Empty values count as
- * unset. A bad value throws InvalidConfig naming the variable, so the process can stop
- * with that message instead of failing later.
+ * Rules across variables, checked in this order once every value is valid; the first
+ * broken one is reported.
  */
-export function parseServerConfig(env: Record<string, string | undefined>): ServerConfig {
-  const given = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const parsed = envSchema.safeParse(given);
-  if (!parsed.success) throw configError(parsed.error.issues, (path) => String(path[0]));
-  const e = parsed.data;
-  if (!e.MINI_LAMBDA_DEV && e.MINI_LAMBDA_API_KEY === undefined) {
-    throw invalid('MINI_LAMBDA_API_KEY', 'is required outside dev mode (MINI_LAMBDA_DEV=1)');
+const RULES: [variable: keyof Env, message: string, broken: (e: Env) => boolean][] = [
+  [
+    'MINI_LAMBDA_API_KEY',
+    'is required outside dev mode (MINI_LAMBDA_DEV=1)',
+    (e) => !e.MINI_LAMBDA_DEV && e.MINI_LAMBDA_API_KEY === undefined,
+  ],
+  [
+    'S3_ACCESS_KEY',
+    'is required when S3_ENDPOINT is set',
+    (e) => !!e.S3_ENDPOINT && !e.S3_ACCESS_KEY,
+  ],
+  [
+    'S3_SECRET_KEY',
+    'is required when S3_ENDPOINT is set',
+    (e) => !!e.S3_ENDPOINT && !e.S3_SECRET_KEY,
+  ],
+];
+
+const DEFAULT_MIGRATIONS = migrationsDir;
+
+/** The environment, checked, turned into the server's configuration: described here only. */
+const serverConfigSchema = envSchema.transform((e, ctx) => {
+  const broken = RULES.find(([, , isBroken]) => isBroken(e));
+  if (broken) {
+    ctx.addIssue({ code: 'custom', path: [broken[0]], message: broken[1] });
+    return z.NEVER;
   }
   return {
     port: e.PORT,
@@ -114,7 +103,18 @@ export function parseServerConfig(env: Record<string, string | undefined>): Serv
         .replace(/[^A-Za-z0-9._-]/g, '-'),
     dataDir: resolve(e.DATA_DIR),
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
-    ...(e.S3_ENDPOINT ? { s3: s3Config(e) } : {}),
+    ...(e.S3_ENDPOINT && e.S3_ACCESS_KEY && e.S3_SECRET_KEY
+      ? {
+          s3: {
+            endpoint: e.S3_ENDPOINT,
+            accessKey: e.S3_ACCESS_KEY,
+            secretKey: e.S3_SECRET_KEY,
+            bucket: e.S3_BUCKET,
+            region: e.S3_REGION,
+          },
+        }
+      : {}),
+    /** Dev mode: a missing API key is generated (and kept in the data directory). */
     dev: e.MINI_LAMBDA_DEV,
     ...(e.MINI_LAMBDA_API_KEY ? { apiKey: e.MINI_LAMBDA_API_KEY } : {}),
     ...(e.MINI_LAMBDA_INVOKE_KEY ? { invokeKey: e.MINI_LAMBDA_INVOKE_KEY } : {}),
@@ -122,57 +122,60 @@ export function parseServerConfig(env: Record<string, string | undefined>): Serv
     buildConcurrency: e.BUILD_CONCURRENCY,
     buildTimeoutMs: e.BUILD_TIMEOUT_MS,
     bundleCacheBytes: e.BUNDLE_CACHE_MB * 1024 * 1024,
+    /** Request bodies being received, all together. */
     bodyBudgetBytes: e.BODY_BUDGET_MB * 1024 * 1024,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     migrationsDir: e.MIGRATIONS_DIR ? resolve(e.MIGRATIONS_DIR) : DEFAULT_MIGRATIONS,
-    runtime: runtimeLimits(given),
+    /** The runtime's limits, parsed: the pool variables over this machine's defaults. */
+    runtime: fillRuntimeLimits(
+      {
+        execution: e.POOL_EXECUTION,
+        maxExecuting: e.POOL_MAX_EXECUTING,
+        maxIsolates: e.POOL_MAX_ISOLATES,
+        maxTotalMemoryMb: e.POOL_MAX_MEMORY_MB,
+        spareIsolates: e.POOL_SPARE_ISOLATES,
+        initTimeoutMs: e.POOL_INIT_TIMEOUT_MS,
+        idleTtlMs: e.POOL_IDLE_TTL_MS,
+        queueLimit: e.POOL_QUEUE_LIMIT,
+        queueTimeoutMs: e.POOL_QUEUE_TIMEOUT_MS,
+      },
+      machineDefaults(e.SANDBOXES > 0 ? DEFAULT_EXECUTION.sandboxed : DEFAULT_EXECUTION.inProcess),
+    ),
+    /** Sandbox processes for the isolates; 0 runs them in this process (no crash containment). */
     sandboxes: e.SANDBOXES,
-    ...(e.SANDBOX_USER ? { sandboxUser: e.SANDBOX_USER } : {}),
+    ...(e.SANDBOX_USER
+      ? {
+          /** The user sandboxes run as when we are root; default `nobody`, `-` to stay root. */
+          sandboxUser: e.SANDBOX_USER,
+        }
+      : {}),
   };
+});
+
+/** The server's configuration, as `parseServerConfig` returns it. */
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+
+/**
+ * Reads the server's configuration from `env`, once, at start. Empty values count as
+ * unset. A bad value throws InvalidConfig naming the variable, so the process can stop
+ * with that message instead of failing later.
+ */
+export function parseServerConfig(env: Record<string, string | undefined>): ServerConfig {
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = serverConfigSchema.safeParse(given);
+  if (!parsed.success) throw configError(parsed.error.issues);
+  return parsed.data;
 }
 
-function s3Config(e: z.infer<typeof envSchema>): NonNullable<ServerConfig['s3']> {
-  if (!e.S3_ACCESS_KEY) throw invalid('S3_ACCESS_KEY', 'is required when S3_ENDPOINT is set');
-  if (!e.S3_SECRET_KEY) throw invalid('S3_SECRET_KEY', 'is required when S3_ENDPOINT is set');
-  return {
-    endpoint: e.S3_ENDPOINT as string,
-    accessKey: e.S3_ACCESS_KEY,
-    secretKey: e.S3_SECRET_KEY,
-    bucket: e.S3_BUCKET,
-    region: e.S3_REGION,
-  };
-}
-
-function runtimeLimits(env: Record<string, string | undefined>): RuntimeLimitsInput {
-  const input: Record<string, string | number> = {};
-  for (const [variable, key] of Object.entries(POOL_VARIABLES)) {
-    const value = env[variable];
-    if (value === undefined) continue;
-    input[key] = key === 'execution' ? value : Number(value);
-  }
-  const parsed = runtimeLimitsSchema.safeParse(input);
-  if (!parsed.success) {
-    const variableOf = Object.fromEntries(Object.entries(POOL_VARIABLES).map(([v, k]) => [k, v]));
-    throw configError(
-      parsed.error.issues,
-      (path) => variableOf[String(path[0])] ?? String(path[0]),
-    );
-  }
-  return input as RuntimeLimitsInput;
-}
-
-function configError(
-  issues: z.core.$ZodIssue[],
-  variableOf: (path: PropertyKey[]) => string,
-): MiniLambdaError {
-  const lines = issues.map((i) => `${variableOf(i.path)}: ${i.message}`);
+function configError(issues: z.core.$ZodIssue[]): MiniLambdaError {
+  const variables = issues.map((i) => String(i.path[0]));
+  // A value's own issue reads "VAR: what is wrong"; a broken rule reads as a sentence.
+  const lines = issues.map((i, n) =>
+    i.code === 'custom' ? `${variables[n]} ${i.message}` : `${variables[n]}: ${i.message}`,
+  );
   return new MiniLambdaError('InvalidConfig', `Invalid environment: ${lines.join('; ')}`, {
-    variables: issues.map((i) => variableOf(i.path)),
-  });
-}
-
-function invalid(variable: string, message: string): MiniLambdaError {
-  return new MiniLambdaError('InvalidConfig', `Invalid environment: ${variable} ${message}`, {
-    variables: [variable],
+    variables,
   });
 }

@@ -1,6 +1,7 @@
 import type { BundleInput, BundleOptions, BundleResult } from '@mini-lambda/bundler';
 import type { FunctionConfigPatch, FunctionVersion, HandlerKind } from '@mini-lambda/core';
 import type { BundleCache } from './bundle-cache.ts';
+import type { FunctionDirectory } from './function-directory.ts';
 import { createLimiter } from './limiter.ts';
 
 export interface DeployResult {
@@ -16,7 +17,7 @@ export interface DeployerOptions {
 /**
  * Build, store, record: the upload is bundled (in a child process, at most
  * `buildConcurrency` at once), the bundle stored by hash, then the version recorded.
- * `onDeployed` runs after the record exists, to refresh this instance's caches.
+ * Once the record exists, the function directory is told, then `onDeployed` runs.
  */
 export function createDeployer(
   deps: {
@@ -28,13 +29,10 @@ export function createDeployer(
       input: { code: string; handler: HandlerKind; config?: FunctionConfigPatch },
     ) => Promise<FunctionVersion>;
     bundles: BundleCache;
-    /** Starts watching `name`; the result says whether it changed (was invalidated) since. */
-    watch: (name: string) => () => boolean;
-    /**
-     * `changed`: the name was invalidated while the version was written (another deploy,
-     * patch or delete), so this version may not be the latest any more.
-     */
-    onDeployed: (result: DeployResult, buildMs: number, changed: boolean) => void;
+    /** Keeps the version written, unless the function changed otherwise meanwhile. */
+    directory: Pick<FunctionDirectory, 'stamp' | 'deployed'>;
+    /** For metrics and the log. */
+    onDeployed: (result: DeployResult, buildMs: number) => void;
   },
   options: DeployerOptions,
 ) {
@@ -50,15 +48,16 @@ export function createDeployer(
         deps.bundle(input, { timeoutMs: options.buildTimeoutMs }),
       );
       const buildMs = performance.now() - started;
-      const changed = deps.watch(name);
+      const since = deps.directory.stamp();
       const version = await deps.record(name, {
         code: built.code,
         handler: built.handler,
         ...(config ? { config } : {}),
       });
       deps.bundles.remember(version.sha256, built.code);
+      deps.directory.deployed(version, since);
       const result = { version, warnings: built.warnings };
-      deps.onDeployed(result, buildMs, changed());
+      deps.onDeployed(result, buildMs);
       return result;
     },
   };

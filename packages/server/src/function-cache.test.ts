@@ -66,19 +66,34 @@ describe('FunctionCache', () => {
     expect(s.calls).toEqual(['hello@latest']);
   });
 
-  it('does not keep a load that an invalidation overtook, and bumps the generation', async () => {
+  // Telling callers that a record went stale is the directory's (function-directory.test.ts).
+  it('does not keep a load that an invalidation overtook', async () => {
     const known = new Map([['hello', record('hello', 1)]]);
     const s = source(known);
     const cache = new FunctionCache(s.load);
     const open = s.hold();
-    const before = cache.generationOf('hello');
     const stale = cache.get('hello');
     cache.invalidate('hello');
     known.set('hello', record('hello', 2));
     open();
     expect((await stale)?.version).toBe(1); // the caller still gets what it asked for
-    expect(cache.generationOf('hello')).not.toBe(before);
     expect((await cache.get('hello'))?.version).toBe(2);
+  });
+
+  it('spares the settled records an invalidation is told to keep, and nothing else', async () => {
+    const known = new Map([
+      ['keep', record('keep', 3)],
+      ['keep@2', record('keep', 2)],
+    ]);
+    const s = source(known);
+    const cache = new FunctionCache(s.load);
+    await cache.get('keep');
+    await cache.get('keep', 2);
+    await cache.get('keep', 9); // a miss
+    cache.invalidate('keep', (fn) => fn.version >= 3);
+    expect(cache.get('keep')).toEqual(record('keep', 3));
+    expect(cache.get('keep', 2)).toBeInstanceOf(Promise);
+    expect(cache.get('keep', 9)).toBeInstanceOf(Promise);
   });
 
   it('keeps misses briefly and stays bounded, least recently used out first', async () => {

@@ -23,20 +23,16 @@ export interface FunctionCacheOptions {
 
 /**
  * Function records in memory, so a warm invoke does no SQL. Loads are single-flight per
- * (name, version). Entries live until `invalidate(name)` (a deploy, patch or delete seen
- * through notifications or done here) or `clear()` (after a notification gap); a load
- * overtaken by an invalidation is returned to its caller but not kept. Bounded as a
- * whole, least recently used first, so made-up names or versions cannot push it past
- * its size or evict the hot functions first.
+ * (name, version). Entries live until `invalidate(name)` or `clear()`; a load overtaken by
+ * an invalidation is returned to its caller but not kept. Bounded as a whole, least
+ * recently used first, so made-up names or versions cannot push it past its size or evict
+ * the hot functions first. When to invalidate is the function directory's business.
  */
 export class FunctionCache {
   private readonly entries = new Map<string, Entry>();
   private readonly source: VersionSource;
   private readonly maxEntries: number;
   private readonly missTtlMs: number;
-  /** Bumped by every invalidation of a name: tells a caller its record went stale. */
-  private readonly generations = new Map<string, number>();
-  private generation = 0;
 
   constructor(source: VersionSource, options: FunctionCacheOptions = {}) {
     this.source = source;
@@ -65,8 +61,7 @@ export class FunctionCache {
 
   /**
    * A version this instance has just written, kept so its first invoke reads no row:
-   * as itself, and as the latest. Only call it when nothing invalidated the name since
-   * before the write (see `generationOf`): then no newer version can be known yet.
+   * as itself, and as the latest. Only for a version known to be the latest.
    */
   seed(fn: FunctionVersion): void {
     for (const key of [fn.name, `${fn.name}@${fn.version}`]) {
@@ -76,19 +71,20 @@ export class FunctionCache {
     }
   }
 
-  /** A counter that changes whenever `name` is invalidated (or everything is cleared). */
-  generationOf(name: string): number {
-    return (this.generations.get(name) ?? 0) + this.generation;
-  }
-
-  invalidate(name: string): void {
-    for (const [key, entry] of this.entries) if (entry.name === name) this.entries.delete(key);
-    this.generations.set(name, (this.generations.get(name) ?? 0) + 1);
+  /**
+   * Drops the entries of `name`, loads in flight and misses included; `keep` may spare
+   * settled records that are known to be still right.
+   */
+  invalidate(name: string, keep?: (fn: FunctionVersion) => boolean): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.name !== name) continue;
+      if (keep && entry.value && keep(entry.value)) continue;
+      this.entries.delete(key);
+    }
   }
 
   clear(): void {
     this.entries.clear();
-    this.generation++;
   }
 
   get size(): number {

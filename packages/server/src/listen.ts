@@ -1,7 +1,8 @@
-import { createServer, type Server, STATUS_CODES } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { MiniLambdaError } from '@mini-lambda/core';
+import { errorHttpText, errorResponse, renderError } from './errors/respond.ts';
 
 /** Node's reasons for refusing a request before the app sees it, as HTTP statuses. */
 const CLIENT_ERROR_STATUS: Record<string, number> = {
@@ -17,7 +18,7 @@ export interface ListenOptions {
 
 /**
  * An HTTP server for the app, with Node's guards against slow clients set to bounds
- * that suit uploads, and every answer in API.md's shape: requests the app never sees
+ * that suit uploads, and every answer in docs/api.md's shape: requests the app never sees
  * (a malformed target or Host, headers too large or too slow) still get a JSON error
  * with X-Instance-Id, not an empty status line.
  */
@@ -25,11 +26,12 @@ export function listen(
   fetch: (request: Request, env: unknown) => Response | Promise<Response>,
   options: ListenOptions,
 ): Promise<Server> {
+  const instanceHeader = { 'X-Instance-Id': options.instanceId };
   const listener = getRequestListener(fetch, {
     errorHandler: () =>
       errorResponse(
         new MiniLambdaError('InvalidRequest', 'The request target or Host header is malformed'),
-        options.instanceId,
+        { headers: instanceHeader },
       ),
   });
   const server = createServer(
@@ -42,17 +44,15 @@ export function listen(
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? 400;
-    const error = new MiniLambdaError(
-      'InvalidRequest',
-      `The request could not be read (${err.code ?? 'malformed'})`,
+    const rendered = renderError(
+      new MiniLambdaError(
+        'InvalidRequest',
+        `The request could not be read (${err.code ?? 'malformed'})`,
+      ),
     );
-    const body = JSON.stringify(error.toJSON());
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-        `Content-Type: application/json\r\nX-Instance-Id: ${options.instanceId}\r\nConnection: close\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    // The body says InvalidRequest; the status says which limit (431, 408) Node applied.
+    const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? rendered.status;
+    socket.end(errorHttpText({ ...rendered, status }, instanceHeader));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -60,12 +60,5 @@ export function listen(
       server.off('error', reject);
       resolve(server);
     });
-  });
-}
-
-function errorResponse(error: MiniLambdaError, instanceId: string): Response {
-  return new Response(JSON.stringify(error.toJSON()), {
-    status: error.status,
-    headers: { 'Content-Type': 'application/json', 'X-Instance-Id': instanceId },
   });
 }

@@ -1,7 +1,7 @@
-import { MiniLambdaError } from '@mini-lambda/core';
+import { MiniLambdaError, type ReadyMessage } from '@mini-lambda/core';
 import { parseServerConfig, type ServerConfig } from './config.ts';
 import { devBanner } from './dev-banner.ts';
-import { startServer } from './server.ts';
+import { type RunningServer, startServer } from './server.ts';
 
 /**
  * The server process: configuration from the environment (read here and nowhere else),
@@ -39,6 +39,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  announceReady(server); // last: a parent may signal us as soon as it hears
+}
+
+/**
+ * When a parent started this process with an IPC channel (spawn's stdio `'ipc'`, as the
+ * test kit, the benchmarks and the loopback cluster do), tell it once where we listen:
+ * a `ReadyMessage`, so no tool has to find the port in a log line. Without a channel,
+ * nothing. A parent that has gone away is not our failure: the send's error is ignored.
+ */
+function announceReady(server: RunningServer): void {
+  if (!process.send) return;
+  const ready: ReadyMessage = {
+    type: 'ready',
+    url: server.url,
+    port: server.port,
+    instanceId: server.instanceId,
+  };
+  process.send(ready, undefined, undefined, () => {});
 }
 
 main().catch((err: unknown) => {

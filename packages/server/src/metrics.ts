@@ -2,7 +2,7 @@ import type { InvocationOutcome } from '@mini-lambda/core';
 import type { RuntimeStats } from '@mini-lambda/runtime';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** API.md's outcome label: every failure reason folds into one of these. */
+/** docs/api.md's outcome label: every failure reason folds into one of these. */
 const OUTCOME_LABELS = ['success', 'error', 'timeout', 'oom', 'throttled'] as const;
 type OutcomeLabel = (typeof OUTCOME_LABELS)[number];
 
@@ -12,7 +12,7 @@ const DURATION_BUCKETS = [
 const FAST_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
 
 /**
- * The Prometheus registry of one instance: API.md's metrics with `instance` as a default
+ * The Prometheus registry of one instance: docs/api.md's metrics with `instance` as a default
  * label, prom-client's process metrics, and pool gauges read from the runtime per scrape.
  */
 export function createMetrics(instanceId: string, stats: () => Promise<RuntimeStats>) {

@@ -1,21 +1,18 @@
 import { MiniLambdaError } from '@mini-lambda/core';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
+import { sendError } from './errors/respond.ts';
+import type { ErrorSurface } from './errors/surface.ts';
 import { isUnavailable } from './unavailable.ts';
 
 /**
- * The one place an error becomes a response: our codes map to API.md; an unreachable
- * dependency is 503; anything else is a 500 that is logged but never shown (no stack
- * trace, no path of ours).
+ * Hono's error handler: what a route threw becomes one of our errors (an unreachable
+ * dependency is 503; anything else is a 500 that is logged but never shown: no stack
+ * trace, no path of ours), rendered by `surface` (default: the native API).
  */
-export function createErrorHandler(log: Logger) {
+export function createErrorHandler(log: Logger, surface?: ErrorSurface) {
   return function onError(err: Error, c: Context): Response {
-    const error = toMiniLambdaError(err, log);
-    if (error.status === 429 || error.status === 503) {
-      const seconds = error.details.retryAfterSeconds;
-      c.header('Retry-After', String(typeof seconds === 'number' ? seconds : 1));
-    }
-    return c.json(error.toJSON(), error.status as 400);
+    return sendError(c, toMiniLambdaError(err, log), surface);
   };
 }
 

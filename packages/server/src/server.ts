@@ -12,7 +12,7 @@ import { createBodyBudget } from './body.ts';
 import { BundleCache } from './bundle-cache.ts';
 import type { ServerConfig } from './config.ts';
 import { createDeployer } from './deployer.ts';
-import { FunctionCache } from './function-cache.ts';
+import { createFunctionDirectory } from './function-directory.ts';
 import { createHealthMonitor } from './health.ts';
 import { listen } from './listen.ts';
 import { createLogger } from './logger.ts';
@@ -68,47 +68,23 @@ export async function createInstance(config: ServerConfig) {
           { sandboxes: config.sandboxes, ...(user ? { user } : {}) },
         )
       : createInProcessRuntime({ loadCode }, config.runtime);
-  const functions = new FunctionCache((name, version) => store.registry.version(name, version));
   const metrics = createMetrics(config.instanceId, () => runtime.stats());
   const traffic = createTraffic();
-
-  /** A change seen here or on another instance: drop the record; a deleted function's pools go. */
-  const onChanged = (name: string, deleted: boolean) => {
-    functions.invalidate(name);
-    if (deleted) {
+  const directory = createFunctionDirectory({
+    load: (name, version) => store.registry.version(name, version),
+    existing: async () => (await store.registry.list()).map((f) => f.name),
+    pooled: async () => (await runtime.stats()).pools.map((p) => p.function),
+    retire: (name) => {
       void runtime.retire(name);
       metrics.forget(name);
-    }
-  };
-  /** After a record changed mid-call: if the function is gone now, its pools go too. */
-  const recheck = (name: string) => {
-    Promise.resolve(functions.get(name)).then(
-      (fn) => fn === undefined && onChanged(name, true),
-      () => {}, // unreachable now; the next change or resync will tell
-    );
-  };
-  /** Retires the pools of functions that no longer exist (after a notification gap). */
-  const retireMissing = async () => {
-    try {
-      const existing = new Set((await store.registry.list()).map((f) => f.name));
-      for (const pool of (await runtime.stats()).pools) {
-        if (!existing.has(pool.function)) onChanged(pool.function, true);
-      }
-    } catch (err) {
-      log.warn({ err }, 'resync could not list functions');
-    }
-  };
+    },
+    onResyncFailed: (err) => log.warn({ err }, 'resync could not list functions'),
+  });
   const changes = store.embedded
-    ? undefined // the embedded instance is the only writer and updates itself
+    ? undefined // the embedded instance is the only writer: its routes tell the directory
     : await subscribeChanges(store.sql, {
-        onChange: (name) => {
-          functions.invalidate(name);
-          recheck(name); // a delete elsewhere retires our pools too
-        },
-        onResync: () => {
-          functions.clear();
-          void retireMissing(); // deletes may have been missed as well
-        },
+        onChange: (change) => directory.changed(change),
+        onResync: () => void directory.resync(),
       });
   const health = createHealthMonitor({
     database: () => store.sql`SELECT 1`,
@@ -124,15 +100,8 @@ export async function createInstance(config: ServerConfig) {
       bundle: bundler.bundle,
       record: (name, input) => deployVersion(store, name, input),
       bundles,
-      watch: (name) => {
-        const generation = functions.generationOf(name);
-        return () => functions.generationOf(name) !== generation;
-      },
-      onDeployed: ({ version, warnings }, buildMs, changed) => {
-        onChanged(version.name, false);
-        // Versions are numbered in commit order, so with no change seen meanwhile this one
-        // is the latest: its first invoke then needs no SQL read.
-        if (!changed) functions.seed(version);
+      directory,
+      onDeployed: ({ version, warnings }, buildMs) => {
         metrics.deployed();
         const { name, sha256, size, handler } = version;
         log.info(
@@ -158,15 +127,13 @@ export async function createInstance(config: ServerConfig) {
     apiKey: apiKey.key,
     ...(config.invokeKey ? { invokeKey: config.invokeKey } : {}),
     registry: store.registry,
-    functions,
+    directory,
     deployer,
     runtime,
     health,
     metrics,
     traffic,
     log,
-    onChanged,
-    recheck,
     bodies: createBodyBudget(config.bodyBudgetBytes),
   });
 

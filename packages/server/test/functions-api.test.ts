@@ -1,5 +1,5 @@
+import { makeZip } from '@mini-lambda/testkit/zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeZip } from '../../bundler/test/zip.ts';
 import { API_KEY, auth, deployed, type TestInstance, testInstance } from './instance.ts';
 
 const HELLO = 'export async function handler(e: { n: number }) { return { n: e.n + 1 } }';
@@ -46,7 +46,7 @@ describe('deploy', () => {
     expect(await (await t.invoke('deploy-zip', '21')).text()).toBe('42');
   });
 
-  it('refuses bad uploads with the API.md codes', async () => {
+  it('refuses bad uploads with the docs/api.md codes', async () => {
     const put = (name: string, type: string, body: string, query = '') =>
       t.request(`/functions/${name}${query}`, {
         method: 'PUT',

@@ -56,7 +56,7 @@ describe('/stats/pools', () => {
 });
 
 describe('/metrics', () => {
-  it('is Prometheus text with the API.md metrics, all labelled with the instance', async () => {
+  it('is Prometheus text with the docs/api.md metrics, all labelled with the instance', async () => {
     const res = await t.request('/metrics');
     expect(res.headers.get('content-type')).toContain('text/plain');
     const samples = parsePrometheusText(await res.text());

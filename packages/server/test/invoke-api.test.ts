@@ -75,7 +75,7 @@ describe('invoke', () => {
     expect(await (await t.invoke('rolling')).text()).toBe('2');
   });
 
-  it('maps every failure outcome to its API.md status and code', async () => {
+  it('maps every failure outcome to its docs/api.md status and code', async () => {
     await deployed(t, 'thrower', 'export function handler() { throw new TypeError("nope") }');
     const thrown = await t.invoke('thrower');
     expect(thrown.status).toBe(500);

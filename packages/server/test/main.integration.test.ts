@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { environmentWithoutOurs, startServerProcess } from '@mini-lambda/testkit/server-process';
+import { alive } from '@mini-lambda/testkit/wait';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_KEY } from './instance.ts';
-import { alive, environmentWithoutOurs, startServerProcess } from './server-process.ts';
 
 // The real server process (`node --no-node-snapshot packages/server/src/main.ts`), as
 // make dev and the Dockerfile start it: configuration errors, signals, restarts.

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { startPostgres, type TestPostgres } from '@mini-lambda/testkit/postgres';
+import { type ServerProcess, startServerProcess } from '@mini-lambda/testkit/server-process';
+import { until } from '@mini-lambda/testkit/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../../store/test/postgres-server.ts';
 import { parsePrometheusText } from './prometheus.ts';
-import { type ServerProcess, startServerProcess } from './server-process.ts';
 
 // Crash containment end to end: a real server process with two sandbox processes.
 const BOMB = 'export function handler(e) { if (e === "ok") return "ok"; new Array(6e7).fill(0) }';
@@ -37,14 +38,6 @@ const sandboxes = async () =>
       sandboxes: { pid: number; state: string; restarts: number; in_flight: number }[];
     }
   ).sandboxes;
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!(await check())) {
-    if (performance.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('sandboxes behind the HTTP API', () => {
   it('contains a catastrophic out-of-memory: a quick error, a small server, others unaffected', async () => {

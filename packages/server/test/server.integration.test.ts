@@ -1,18 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
+import { startPostgres, type TestPostgres } from '@mini-lambda/testkit/postgres';
+import { startS3, type TestS3 } from '@mini-lambda/testkit/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../../store/test/postgres-server.ts';
 import { parseServerConfig, type RunningServer, startServer } from '../src/index.ts';
 import { rawExchange, rawRequest, streamUntilAnswered } from './http.ts';
 import { API_KEY, auth } from './instance.ts';
 
 // Two real instances on one real PostgreSQL and one S3 endpoint (s3rver), over real HTTP.
 let pg: TestPostgres;
-let s3: S3rver;
-let s3Port = 0;
-const s3Dir = mkdtempSync(join(tmpdir(), 'ml-server-s3-'));
+let s3: TestS3;
 const dataDirs: string[] = [];
 const servers: RunningServer[] = [];
 
@@ -26,9 +24,9 @@ async function instance(id: string): Promise<RunningServer> {
       INSTANCE_ID: id,
       DATA_DIR: dataDir,
       DATABASE_URL: pg.url,
-      S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-      S3_ACCESS_KEY: 'S3RVER',
-      S3_SECRET_KEY: 'S3RVER',
+      S3_ENDPOINT: s3.url,
+      S3_ACCESS_KEY: s3.accessKey,
+      S3_SECRET_KEY: s3.secretKey,
       S3_BUCKET: 'server-test',
       MINI_LAMBDA_API_KEY: API_KEY,
       LOG_LEVEL: 'silent',
@@ -38,23 +36,18 @@ async function instance(id: string): Promise<RunningServer> {
   return server;
 }
 
-const startS3 = async (port = 0) => {
-  s3 = new S3rver({ address: '127.0.0.1', port, silent: true, directory: s3Dir });
-  s3Port = (await s3.run()).port;
-};
-
 let a: RunningServer;
 let b: RunningServer;
 beforeAll(async () => {
   pg = await startPostgres();
-  await startS3();
+  s3 = await startS3();
   [a, b] = await Promise.all([instance('a'), instance('b')]);
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
-  await s3?.close();
+  await s3?.stop();
   await pg?.stop();
-  for (const dir of [s3Dir, ...dataDirs]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 const deploy = (server: RunningServer, name: string, source: string) =>
@@ -192,7 +185,7 @@ describe('object storage down', () => {
     expect((await deploy(b, 'warm', 'export const handler = () => "warm"')).status).toBe(201);
     expect((await deploy(a, 'cold', 'export const handler = () => "cold"')).status).toBe(201);
     expect(await (await invoke(b, 'warm')).text()).toBe('"warm"');
-    await s3.close();
+    await s3.pause();
     try {
       expect(await (await invoke(b, 'warm')).text()).toBe('"warm"');
       const upload = await deploy(b, 'blocked', 'export const handler = () => 1');
@@ -211,7 +204,7 @@ describe('object storage down', () => {
         ((await cold.json()) as { error: { code: string } }).error.code,
       ]).toEqual([503, 'ServiceUnavailable']);
     } finally {
-      await startS3(s3Port);
+      await s3.resume();
     }
     // The miss was not cached: the same cold start succeeds once storage is back.
     expect(await (await invoke(b, 'cold')).text()).toBe('"cold"');

@@ -1,8 +1,16 @@
 export { BundleStore } from './bundle-store.ts';
-export { type ChangeHandlers, subscribeChanges } from './changes.ts';
+export {
+  CHANGES_CHANNEL,
+  type ChangeHandlers,
+  type ChangeOp,
+  type FunctionChange,
+  parseChange,
+  subscribeChanges,
+} from './changes.ts';
 export { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
 export { createFsObjectStore } from './fs-object-store.ts';
 export { type Migration, migrateDown, migrateUp, readMigrations } from './migrate.ts';
+export { migrationsDir } from './migrations-dir.ts';
 export { assertKey, type ObjectStore } from './object-store.ts';
 export {
   type DeployInput,
@@ -12,7 +20,6 @@ export {
   type StoreOptions,
 } from './open-store.ts';
 export {
-  CHANGES_CHANNEL,
   createRegistry,
   type FunctionDetails,
   type FunctionSummary,

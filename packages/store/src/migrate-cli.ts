@@ -1,7 +1,7 @@
 // `make migrate-up` / `make migrate-down`: applies or reverts migrations on DATABASE_URL.
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { migrateDown, migrateUp, readMigrations } from './migrate.ts';
+import { migrationsDir } from './migrations-dir.ts';
 
 const direction = process.argv[2];
 const url = process.env.DATABASE_URL;
@@ -9,8 +9,7 @@ if ((direction !== 'up' && direction !== 'down') || !url) {
   process.stderr.write('usage: DATABASE_URL=postgres://… node migrate-cli.ts up|down\n');
   process.exit(2);
 }
-const dir =
-  process.env.MIGRATIONS_DIR ?? fileURLToPath(new URL('../../../migrations/', import.meta.url));
+const dir = process.env.MIGRATIONS_DIR ?? migrationsDir;
 const sql = postgres(url, { max: 1, onnotice: () => {} });
 try {
   const migrations = await readMigrations(dir);

@@ -8,9 +8,7 @@ import {
   parseFunctionConfig,
 } from '@mini-lambda/core';
 import type { Sql } from 'postgres';
-
-/** The channel every deploy, patch and delete is announced on (payload: the name). */
-export const CHANGES_CHANNEL = 'mini_lambda_functions';
+import { CHANGES_CHANNEL, changePayload } from './changes.ts';
 
 export interface FunctionSummary {
   name: string;
@@ -47,7 +45,7 @@ interface VersionRow {
   config: unknown;
 }
 
-/** Function records in PostgreSQL; every write announces itself on CHANGES_CHANNEL. */
+/** Function records in PostgreSQL; every write announces what it did on CHANGES_CHANNEL. */
 export function createRegistry(sql: Sql) {
   const toVersion = (row: VersionRow): FunctionVersion => ({
     name: row.name,
@@ -85,7 +83,8 @@ export function createRegistry(sql: Sql) {
           INSERT INTO function_versions (name, version, sha256, size, handler)
           VALUES (${name}, ${fn.latest_version}, ${next.sha256}, ${next.size}, ${next.handler})
           RETURNING name, version, sha256, size, handler, created_at`;
-        await tx`SELECT pg_notify(${CHANGES_CHANNEL}, ${name})`;
+        const announced = changePayload({ name, op: 'deploy', version: fn.latest_version });
+        await tx`SELECT pg_notify(${CHANGES_CHANNEL}, ${announced})`;
         if (!row) throw new MiniLambdaError('InternalError', 'The deploy returned no version row');
         return toVersion({ ...row, config: fn.config });
       });
@@ -141,7 +140,7 @@ export function createRegistry(sql: Sql) {
           UPDATE functions SET config = config || ${tx.json(patch)}, updated_at = now()
           WHERE name = ${name} RETURNING config`;
         if (!row) return undefined;
-        await tx`SELECT pg_notify(${CHANGES_CHANNEL}, ${name})`;
+        await tx`SELECT pg_notify(${CHANGES_CHANNEL}, ${changePayload({ name, op: 'patch' })})`;
         return functionConfigSchema.parse(row.config);
       });
     },
@@ -151,7 +150,7 @@ export function createRegistry(sql: Sql) {
       return sql.begin(async (tx) => {
         const deleted = await tx`DELETE FROM functions WHERE name = ${name}`;
         if (deleted.count === 0) return false;
-        await tx`SELECT pg_notify(${CHANGES_CHANNEL}, ${name})`;
+        await tx`SELECT pg_notify(${CHANGES_CHANNEL}, ${changePayload({ name, op: 'delete' })})`;
         return true;
       });
     },

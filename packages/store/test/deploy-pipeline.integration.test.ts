@@ -1,16 +1,14 @@
 // The deploy path end to end below HTTP: upload → bundle → store. It lives with the store
 // because the guarantee is the store's (no row, no object for a refused upload); the
-// server (issue 4) calls exactly these two steps in this order.
+// server's deployer calls exactly these two steps in this order.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bundle } from '@mini-lambda/bundler';
+import { makeZip, renameEntry } from '@mini-lambda/testkit/zip';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeZip, renameEntry } from '../../bundler/test/zip.ts';
-import { deployVersion, openStore, type Store } from '../src/index.ts';
+import { deployVersion, migrationsDir, openStore, type Store } from '../src/index.ts';
 
-const migrationsDir = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'mini-lambda-pipeline-'));
 let store: Store;
 

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,13 +8,13 @@ import {
   type EmbeddedPostgres,
   migrateDown,
   migrateUp,
+  migrationsDir,
   type Registry,
   readMigrations,
   startEmbeddedPostgres,
 } from '../src/index.ts';
 import { registryContract, SHA } from './registry-contract.ts';
 
-const MIGRATIONS = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'mini-lambda-pglite-'));
 let db: EmbeddedPostgres;
 let sql: Sql;
@@ -24,7 +23,7 @@ let registry: Registry;
 beforeAll(async () => {
   db = await startEmbeddedPostgres(dataDir);
   sql = postgres(db.url, { max: 1, onnotice: () => {} });
-  await migrateUp(sql, await readMigrations(MIGRATIONS));
+  await migrateUp(sql, await readMigrations(migrationsDir));
   registry = createRegistry(sql);
 });
 
@@ -42,7 +41,7 @@ registryContract(
 
 describe('embedded PostgreSQL', () => {
   it('runs the same migrations down and up', async () => {
-    const migrations = await readMigrations(MIGRATIONS);
+    const migrations = await readMigrations(migrationsDir);
     expect(await migrateUp(sql, migrations)).toEqual([]);
     expect(await migrateDown(sql, migrations)).toBe(1);
     expect(await migrateUp(sql, migrations)).toEqual([1]);

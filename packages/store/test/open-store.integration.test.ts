@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { deployVersion, openStore } from '../src/index.ts';
+import { deployVersion, migrationsDir, openStore } from '../src/index.ts';
 
-const migrationsDir = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'mini-lambda-open-store-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

@@ -1,18 +1,18 @@
-import { fileURLToPath } from 'node:url';
+import { startPostgres, type TestPostgres } from '@mini-lambda/testkit/postgres';
+import { until } from '@mini-lambda/testkit/wait';
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRegistry,
+  type FunctionChange,
   migrateDown,
   migrateUp,
+  migrationsDir,
   type Registry,
   readMigrations,
   subscribeChanges,
 } from '../src/index.ts';
-import { startPostgres, type TestPostgres } from './postgres-server.ts';
 import { registryContract, SHA } from './registry-contract.ts';
-
-const MIGRATIONS = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 
 let pg: TestPostgres;
 let sql: Sql;
@@ -21,7 +21,7 @@ let registry: Registry;
 beforeAll(async () => {
   pg = await startPostgres();
   sql = postgres(pg.url, { max: 10, onnotice: () => {} });
-  await migrateUp(sql, await readMigrations(MIGRATIONS));
+  await migrateUp(sql, await readMigrations(migrationsDir));
   registry = createRegistry(sql);
 });
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 describe('migrations', () => {
   it('go down and up again, and a second up is a no-op', async () => {
-    const migrations = await readMigrations(MIGRATIONS);
+    const migrations = await readMigrations(migrationsDir);
     expect(await migrateUp(sql, migrations)).toEqual([]);
     expect(await migrateDown(sql, migrations)).toBe(1);
     expect(await sql`SELECT to_regclass('functions') AS t`).toEqual([{ t: null }]);
@@ -40,7 +40,7 @@ describe('migrations', () => {
   });
 
   it('apply each migration exactly once when three migrators start together', async () => {
-    const migrations = await readMigrations(MIGRATIONS);
+    const migrations = await readMigrations(migrationsDir);
     await migrateDown(sql, migrations);
     const clients = [0, 1, 2].map(() => postgres(pg.url, { max: 1, onnotice: () => {} }));
     const applied = await Promise.all(clients.map((c) => migrateUp(c, migrations)));
@@ -57,28 +57,31 @@ registryContract(
 );
 
 describe('registry on postgresql', () => {
-  it('announces deploys, patches and deletes on the changes channel', async () => {
+  it('announces deploys, patches and deletes on the changes channel, saying what changed', async () => {
     const heard: string[] = [];
-    const listener = await sql.listen('mini_lambda_functions', (name) => heard.push(name));
+    const listener = await sql.listen('mini_lambda_functions', (payload) => heard.push(payload));
     await registry.deploy('reg-notify', { sha256: SHA(5), size: 1, handler: 'event' });
+    await registry.deploy('reg-notify', { sha256: SHA(6), size: 1, handler: 'event' });
     await registry.patch('reg-notify', { timeout_ms: 100 });
     await registry.remove('reg-notify');
-    for (let i = 0; i < 100 && heard.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && heard.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
     await listener.unlisten();
-    expect(heard).toEqual(['reg-notify', 'reg-notify', 'reg-notify']);
+    expect(heard.map((payload) => JSON.parse(payload))).toEqual([
+      { name: 'reg-notify', op: 'deploy', version: 1 },
+      { name: 'reg-notify', op: 'deploy', version: 2 },
+      { name: 'reg-notify', op: 'patch' },
+      { name: 'reg-notify', op: 'delete' },
+    ]);
   });
 
   it('resyncs a subscriber whose connection was killed, and keeps delivering', async () => {
-    const changes: string[] = [];
+    const changes: FunctionChange[] = [];
     let resyncs = 0;
     const listenerSql = postgres(pg.url, { max: 1, onnotice: () => {} });
     const sub = await subscribeChanges(listenerSql, {
-      onChange: (n) => changes.push(n),
+      onChange: (c) => changes.push(c),
       onResync: () => resyncs++,
     });
-    const until = async (check: () => boolean) => {
-      for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-    };
     await registry.deploy('reg-resync', { sha256: SHA(7), size: 1, handler: 'event' });
     await until(() => changes.length === 1);
     await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
@@ -89,7 +92,10 @@ describe('registry on postgresql', () => {
     await sub.close();
     await listenerSql.end({ timeout: 5 });
     expect(resyncs).toBe(1);
-    expect(changes).toEqual(['reg-resync', 'reg-resync']);
+    expect(changes).toEqual([
+      { name: 'reg-resync', op: 'deploy', version: 1 },
+      { name: 'reg-resync', op: 'deploy', version: 2 },
+    ]);
   });
 
   it('refuses a name the API would refuse, at the database too', async () => {

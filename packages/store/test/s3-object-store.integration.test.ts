@@ -1,25 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import S3rver from 's3rver';
+import { startS3, type TestS3 } from '@mini-lambda/testkit/s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createS3ObjectStore } from '../src/index.ts';
 import { objectStoreContract } from './object-store-contract.ts';
 
 // A real S3 endpoint (s3rver) on a free loopback port, spoken to with the real minio client.
-const directory = mkdtempSync(join(tmpdir(), 'mini-lambda-s3rver-'));
-const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+let server: TestS3;
 let endpoint = '';
 
 beforeAll(async () => {
-  const { port } = await server.run();
-  endpoint = `http://127.0.0.1:${port}`;
+  server = await startS3();
+  endpoint = server.url;
 });
 
-afterAll(async () => {
-  await server.close();
-  rmSync(directory, { recursive: true, force: true });
-});
+afterAll(() => server?.stop());
 
 const s3 = (bucket = 'bundles-test') =>
   createS3ObjectStore({ endpoint, accessKey: 'S3RVER', secretKey: 'S3RVER', bucket });

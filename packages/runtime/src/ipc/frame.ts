@@ -13,7 +13,10 @@ export interface Frame {
 }
 
 const HEADER = 4 + 1 + 4 + 4;
-/** Bounds a frame from a peer we do not trust: results are at most 6 MB, bundles 10 MB. */
+/**
+ * The default bound of one frame: bundles are at most 10 MB, events and results 6 MB. The
+ * host reads a sandbox with a tighter bound derived from its limits (`maxSandboxFrameBytes`).
+ */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 export function encodeFrame(type: number, id: number, a = '', b = ''): Buffer {
@@ -29,10 +32,16 @@ export function encodeFrame(type: number, id: number, a = '', b = ''): Buffer {
   return buf;
 }
 
-/** Splits a byte stream into frames; throws on a frame that breaks the format. */
+/** Splits a byte stream into frames; throws on a frame that breaks the format or the bound. */
 export class FrameDecoder {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private readonly maxBytes: number;
+
+  /** `maxBytes` bounds a frame's `length`: a peer cannot make us buffer more for one frame. */
+  constructor(maxBytes = MAX_FRAME_BYTES) {
+    this.maxBytes = maxBytes;
+  }
 
   push(chunk: Buffer, onFrame: (frame: Frame) => void): void {
     let buf: Buffer;
@@ -46,8 +55,9 @@ export class FrameDecoder {
     let offset = 0;
     while (buf.length - offset >= 4) {
       const length = buf.readUInt32LE(offset);
-      if (length < HEADER - 4 || length > MAX_FRAME_BYTES) {
-        throw new Error(`Malformed frame: length ${length}`);
+      if (length < HEADER - 4) throw new Error(`Malformed frame: length ${length}`);
+      if (length > this.maxBytes) {
+        throw new Error(`Oversized frame: length ${length} over the bound of ${this.maxBytes}`);
       }
       if (buf.length - offset < 4 + length) break;
       const aBytes = buf.readUInt32LE(offset + 9);

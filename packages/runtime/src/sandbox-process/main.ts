@@ -1,11 +1,7 @@
 import { Socket } from 'node:net';
-import {
-  type InvocationOutcome,
-  parseRuntimeLimits,
-  type RunnableFunction,
-} from '@mini-lambda/core';
+import { type RunnableFunction, runtimeLimitsSchema } from '@mini-lambda/core';
 import { createChannel } from '../ipc/channel.ts';
-import { MSG } from '../ipc/messages.ts';
+import { sandboxCodec, toWireError } from '../ipc/protocol.ts';
 import { notRun } from '../not-run.ts';
 import { createInProcessRuntime } from '../runtime.ts';
 
@@ -15,7 +11,9 @@ import { createInProcessRuntime } from '../runtime.ts';
  * supervisor's end closes, or V8 loses control of an isolate, it ends itself with SIGKILL
  * (`process.exit` can hang behind a spinning isolate thread).
  */
-const limits = parseRuntimeLimits(JSON.parse(process.argv[2] ?? '{}'));
+// Our supervisor sends its limits parsed and complete: checked here, at this process's
+// edge, with no defaults to fill in (a missing bound is a bug, not a default).
+const limits = runtimeLimitsSchema.parse(JSON.parse(process.argv[2] ?? 'null'));
 const die = () => process.kill(process.pid, 'SIGKILL');
 
 /** Invocations not yet answered (dispose waits for their outcomes to go out). */
@@ -26,127 +24,120 @@ const codeRequests = new Map<
 >();
 let nextCodeRequest = 1;
 
-/** Parsed function records by their JSON: the host sends the same string for the same record. */
-const functions = new Map<string, RunnableFunction>();
-function functionOf(json: string): RunnableFunction {
-  let fn = functions.get(json);
-  if (!fn) {
-    fn = JSON.parse(json) as RunnableFunction;
-    if (functions.size >= 1000) functions.delete(functions.keys().next().value as string);
-    functions.set(json, fn);
+/** The records the host registered with us, by ref, with their calls in flight here. */
+const registered = new Map<number, { fn: RunnableFunction; inFlight: number }>();
+
+/**
+ * The ref to ask for `fn`'s code by: one of the same bundle with a call in flight here.
+ * The host serves code only for those (it keeps them registered until their outcomes
+ * arrive), and a pool may hold the record of an earlier ref of its version.
+ */
+function refForCode(fn: RunnableFunction): number | undefined {
+  let same: number | undefined;
+  for (const [ref, entry] of registered) {
+    if (entry.inFlight === 0) continue;
+    if (entry.fn === fn) return ref;
+    if (same === undefined && entry.fn.sha256 === fn.sha256) same = ref;
   }
-  return fn;
+  return same;
 }
 
 const runtime = createInProcessRuntime(
   {
     loadCode: (fn) =>
       new Promise<string>((resolve, reject) => {
+        const ref = refForCode(fn);
+        if (ref === undefined) {
+          reject(new Error(`No call of ${fn.name} in flight to load its code for`));
+          return;
+        }
         const id = nextCodeRequest++;
         codeRequests.set(id, { resolve, reject });
-        channel.send(MSG.loadCode, id, JSON.stringify(fn));
+        channel.send({ type: 'loadCode', id, ref });
       }),
     onCatastrophicError: (message, fn) => {
-      channel.send(MSG.catastrophe, 0, message, fn?.name ?? '');
+      channel.send({ type: 'catastrophe', message, ...(fn ? { name: fn.name } : {}) });
       setTimeout(die, 2000); // the supervisor kills us first; this is in case it cannot
     },
   },
   limits,
 );
 
-function sendOutcome(id: number, outcome: InvocationOutcome): void {
-  if (outcome.ok) {
-    const { result, ...rest } = outcome;
-    channel.send(MSG.outcome, id, JSON.stringify(rest), result);
-  } else channel.send(MSG.outcome, id, JSON.stringify(outcome));
-}
-
-const channel = createChannel(
-  new Socket({ fd: 3, readable: true, writable: true }),
-  (frame) => {
-    switch (frame.type) {
-      case MSG.invoke: {
-        const [invocationId = '', sentAt = '0'] = frame.a.split('\n', 2);
-        const fnJson = frame.a.slice(invocationId.length + sentAt.length + 2);
+const channel = createChannel(new Socket({ fd: 3, readable: true, writable: true }), sandboxCodec, {
+  onMessage: (m) => {
+    switch (m.type) {
+      case 'register':
+        registered.set(m.ref, { fn: m.fn, inFlight: 0 });
+        break;
+      case 'unregister':
+        registered.delete(m.ref);
+        break;
+      case 'invoke': {
+        const entry = registered.get(m.ref);
+        if (!entry) throw new Error(`Invoke of ref ${m.ref}, which is not registered`);
         // Calls queue in the pipe while a sync call runs: one that waited past the queue
         // bound is throttled unrun, as a waiter in an in-process pool would be.
-        const waited = Date.now() - Number(sentAt);
+        const waited = Date.now() - m.sentAt;
         if (waited > limits.queueTimeoutMs) {
-          sendOutcome(
-            frame.id,
-            notRun(
-              'throttled',
-              `The sandbox stayed busy for ${Math.round(waited)} ms`,
-              1000,
-              invocationId,
-            ),
-          );
+          const message = `The sandbox stayed busy for ${Math.round(waited)} ms`;
+          const outcome = notRun('throttled', message, 1000, m.invocationId);
+          channel.send({ type: 'outcome', id: m.id, outcome });
           break;
         }
         inFlight++;
+        entry.inFlight++;
         runtime
-          .invoke(functionOf(fnJson), frame.b, { invocationId })
-          .finally(() => inFlight--)
+          .invoke(entry.fn, m.event, { invocationId: m.invocationId })
+          .finally(() => {
+            inFlight--;
+            entry.inFlight--;
+          })
           .then(
-            (outcome) => sendOutcome(frame.id, outcome),
-            (err: unknown) => {
-              const e = err as { code?: string; message?: string };
-              channel.send(
-                MSG.outcome,
-                frame.id,
-                JSON.stringify({ thrown: { code: e.code, message: e.message } }),
-              );
-            },
+            (outcome) => channel.send({ type: 'outcome', id: m.id, outcome }),
+            (err: unknown) => channel.send({ type: 'failed', id: m.id, error: toWireError(err) }),
           );
         break;
       }
-      case MSG.code: {
-        const request = codeRequests.get(frame.id);
-        codeRequests.delete(frame.id);
-        if (frame.a === '') request?.resolve(frame.b);
-        else {
-          // The host's error, code kept, so it comes back out of invoke as the same error.
-          const { code, message } = JSON.parse(frame.a) as { code?: string; message: string };
-          request?.reject(Object.assign(new Error(message), code ? { code } : {}));
-        }
+      case 'code':
+        codeRequests.get(m.id)?.resolve(m.code);
+        codeRequests.delete(m.id);
+        break;
+      case 'codeError': {
+        // The host's error, code kept, so it comes back out of invoke as the same error.
+        const { code, message = '' } = m.error;
+        codeRequests.get(m.id)?.reject(Object.assign(new Error(message), code ? { code } : {}));
+        codeRequests.delete(m.id);
         break;
       }
-      case MSG.retire:
-        void runtime.retire(...retireArgs(frame.a));
+      case 'retire':
+        void runtime.retire(m.name, m.version);
         break;
-      case MSG.stats:
-        void runtime
-          .stats()
-          .then((stats) => channel.send(MSG.statsReply, frame.id, JSON.stringify(stats)));
+      case 'stats':
+        void runtime.stats().then((stats) => channel.send({ type: 'statsReply', id: m.id, stats }));
         break;
-      case MSG.ping:
+      case 'ping':
         void runtime.stats().then(({ totals }) => {
           const vitals = {
             rss: process.memoryUsage.rss(),
             reservedMb: totals.reserved_memory_mb,
             isolates: totals.isolates,
           };
-          channel.send(MSG.pong, frame.id, JSON.stringify(vitals));
+          channel.send({ type: 'pong', id: m.id, vitals });
         });
         break;
-      case MSG.dispose:
+      case 'dispose':
         setTimeout(die, 4500).unref(); // before the supervisor's own 5 s
         void runtime.dispose().then(exitWhenAnswered);
         break;
     }
   },
-  () => die(), // the supervisor is gone: nobody would ever read our answers
-);
-channel.send(MSG.ready, 0);
+  onBroken: () => die(), // the supervisor is gone: nobody would ever read our answers
+});
+channel.send({ type: 'ready' });
 
 /** After dispose: the calls it ended still send their outcomes, then the channel is flushed. */
 async function exitWhenAnswered(): Promise<void> {
   for (let i = 0; i < 400 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setImmediate(r)); // past the channel's flush
   channel.end(() => process.exit(0));
-}
-
-function retireArgs(json: string): [string, number?] {
-  const { name, version } = JSON.parse(json) as { name: string; version?: number };
-  return version === undefined ? [name] : [name, version];
 }

@@ -9,16 +9,24 @@ import {
   type RunnableFunction,
 } from '@mini-lambda/core';
 import { type Channel, createChannel } from '../ipc/channel.ts';
-import type { Frame } from '../ipc/frame.ts';
-import { MSG } from '../ipc/messages.ts';
+import {
+  type HostMessage,
+  hostCodec,
+  ProtocolError,
+  type SandboxMessage,
+  toWireError,
+  type WireError,
+} from '../ipc/protocol.ts';
 import { notRun } from '../not-run.ts';
 import type { RuntimeStats } from '../stats.ts';
+import { type Registration, Registrations } from './registrations.ts';
 
 /** Why a sandbox was replaced (the `reason` label of mini_lambda_sandbox_restarts_total). */
 export type SandboxExitReason = 'exited' | 'unresponsive' | 'memory' | 'catastrophic' | 'protocol';
 
 interface PendingInvocation {
   fn: RunnableFunction;
+  registration: Registration;
   invocationId: string;
   startedAt: number;
   resolve: (outcome: InvocationOutcome) => void;
@@ -35,9 +43,15 @@ export interface SandboxHandleDeps {
   onExit: (handle: SandboxHandle, reason: SandboxExitReason, blamed: string[]) => void;
   /** Lines the sandbox wrote to stdout/stderr (Node's own fatal messages, mostly). */
   onOutput: (line: string) => void;
+  /** Bound of one frame from the sandbox (`maxSandboxFrameBytes` of its limits). */
+  maxFrameBytes: number;
+  /** Function records registered with it at once, at most (see Registrations). */
+  maxRegistrations: number;
 }
 
 const PAGE = 4096;
+/** The largest id a frame carries; call ids wrap round after it. */
+const MAX_ID = 0xffff_ffff;
 /** A call that failed this recently before a sandbox died is a suspect. */
 const SUSPECT_MS = 5_000;
 
@@ -55,11 +69,17 @@ export class SandboxHandle {
   lastPongAt = performance.now();
   pingOutstandingSince: number | undefined;
 
+  /** Why it was killed for a protocol fault: what it sent, for the logs. */
+  fault: string | undefined;
+
   private readonly deps: SandboxHandleDeps;
-  private readonly channel: Channel;
+  private readonly channel: Channel<HostMessage>;
+  private readonly registrations: Registrations;
   private readonly pending = new Map<number, PendingInvocation>();
-  private readonly replies = new Map<number, (frame: Frame) => void>();
+  private readonly statsReplies = new Map<number, (stats: RuntimeStats) => void>();
   private nextId = 1;
+  private nextStatsId = 1;
+  private pingId = 0;
   private lastStats: RuntimeStats | undefined;
   private exitReason: SandboxExitReason = 'exited';
   /** Asked to stop: its channel closing is expected, not a protocol fault. */
@@ -76,16 +96,23 @@ export class SandboxHandle {
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
     });
-    this.channel = createChannel(
-      deps.child.stdio[3] as Socket,
-      (frame) => this.onFrame(frame),
-      (_reason, malformed) => {
-        if (malformed) this.kill('protocol');
+    this.registrations = new Registrations(deps.maxRegistrations, {
+      register: (ref, fn) => this.channel.send({ type: 'register', ref, fn }),
+      unregister: (ref) => this.channel.send({ type: 'unregister', ref }),
+    });
+    this.channel = createChannel(deps.child.stdio[3] as Socket, hostCodec, {
+      onMessage: (message) => this.onMessage(message),
+      onBroken: (reason, malformed) => {
+        if (malformed) {
+          this.fault = reason;
+          this.kill('protocol');
+        }
         // A closed channel means the process is going; if it lingers, it is broken.
         else if (!this.stopping) setTimeout(() => this.kill('protocol'), 1000).unref();
       },
-      'turn', // one write for all the calls of a loop turn (see createChannel)
-    );
+      flush: 'turn', // one write for all the calls of a loop turn (see createChannel)
+      maxFrameBytes: deps.maxFrameBytes,
+    });
     for (const stream of [deps.child.stdout, deps.child.stderr]) {
       stream?.setEncoding('utf8');
       stream?.on('data', (text: string) => {
@@ -139,18 +166,23 @@ export class SandboxHandle {
         resolve(restarted(invocationId, 'the sandbox had already stopped'));
         return;
       }
-      const id = this.nextId++;
-      this.pending.set(id, { fn, invocationId, startedAt: performance.now(), resolve, reject });
-      this.channel.send(MSG.invoke, id, `${invocationId}\n${Date.now()}\n${fnJson}`, event);
+      const registration = this.registrations.acquire(fn, fnJson);
+      const id = this.nextId;
+      // 4e9 calls later the ids come round; a call cannot stay in flight that long.
+      this.nextId = id >= MAX_ID ? 1 : id + 1;
+      const startedAt = performance.now();
+      this.pending.set(id, { fn, registration, invocationId, startedAt, resolve, reject });
+      const ref = registration.ref;
+      this.channel.send({ type: 'invoke', id, ref, invocationId, sentAt: Date.now(), event });
     });
   }
 
+  /** Drains the sandbox's pools of `name` and unregisters its records. */
   retire(name: string, version?: number): void {
     this.channel.send(
-      MSG.retire,
-      0,
-      JSON.stringify(version === undefined ? { name } : { name, version }),
+      version === undefined ? { type: 'retire', name } : { type: 'retire', name, version },
     );
+    this.registrations.retire(name, version);
   }
 
   /**
@@ -160,24 +192,24 @@ export class SandboxHandle {
   stats(ms: number): Promise<RuntimeStats | undefined> {
     if (this.state !== 'ready') return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      const id = this.nextId++;
+      const id = this.nextStatsId++;
       const timer = setTimeout(() => {
-        this.replies.delete(id);
+        this.statsReplies.delete(id);
         resolve(this.lastStats);
       }, ms);
-      this.replies.set(id, (frame) => {
+      this.statsReplies.set(id, (stats) => {
         clearTimeout(timer);
-        this.lastStats = JSON.parse(frame.a) as RuntimeStats;
-        resolve(this.lastStats);
+        this.lastStats = stats;
+        resolve(stats);
       });
-      this.channel.send(MSG.stats, id);
+      this.channel.send({ type: 'stats', id });
     });
   }
 
   ping(): void {
     if (this.state !== 'ready' || this.pingOutstandingSince !== undefined) return;
     this.pingOutstandingSince = performance.now();
-    this.channel.send(MSG.ping, 0);
+    this.channel.send({ type: 'ping', id: ++this.pingId });
   }
 
   /** Resident memory straight from the kernel: it does not depend on the sandbox answering. */
@@ -204,81 +236,95 @@ export class SandboxHandle {
     if (this.state === 'dead') return;
     this.stopping = true;
     const exited = new Promise<void>((resolve) => this.deps.child.once('close', () => resolve()));
-    this.channel.send(MSG.dispose, 0);
+    this.channel.send({ type: 'dispose' });
     const timer = setTimeout(() => this.deps.child.kill('SIGKILL'), ms);
     await exited;
     clearTimeout(timer);
   }
 
-  private onFrame(frame: Frame): void {
-    switch (frame.type) {
-      case MSG.outcome:
-        this.settle(frame);
+  /**
+   * A checked message from the sandbox. One that does not fit the conversation (an
+   * outcome for no call in flight, a reply to no request, code for a ref not registered
+   * with it) is a ProtocolError: the channel breaks and the sandbox is killed.
+   */
+  private onMessage(m: SandboxMessage): void {
+    switch (m.type) {
+      case 'outcome':
+        this.settle(m.id, m.outcome);
         return;
-      case MSG.loadCode:
-        this.serveCode(frame);
+      case 'failed':
+        this.settle(m.id, m.error);
         return;
-      case MSG.statsReply: {
-        const reply = this.replies.get(frame.id);
-        this.replies.delete(frame.id);
-        reply?.(frame);
+      case 'loadCode':
+        this.serveCode(m.id, m.ref);
+        return;
+      case 'statsReply': {
+        const reply = this.statsReplies.get(m.id);
+        // A reply after its wait timed out is late, not a fault; one to no request is.
+        if (!reply && (m.id === 0 || m.id >= this.nextStatsId)) {
+          throw new ProtocolError(`a stats reply to no request (${m.id})`);
+        }
+        this.statsReplies.delete(m.id);
+        reply?.(m.stats);
         return;
       }
-      case MSG.pong: {
-        const vitals = JSON.parse(frame.a) as { rss: number; reservedMb: number; isolates: number };
-        this.rssBytes = vitals.rss;
-        this.reservedMb = vitals.reservedMb;
-        this.isolates = vitals.isolates;
+      case 'pong':
+        if (this.pingOutstandingSince === undefined || m.id !== this.pingId) {
+          throw new ProtocolError(`a pong to no ping (${m.id})`);
+        }
+        this.rssBytes = m.vitals.rss;
+        this.reservedMb = m.vitals.reservedMb;
+        this.isolates = m.vitals.isolates;
         this.lastPongAt = performance.now();
         this.pingOutstandingSince = undefined;
         return;
-      }
-      case MSG.catastrophe:
-        this.kill('catastrophic', frame.b || undefined);
+      case 'catastrophe': {
+        // It may blame only a function it runs: a sandbox cannot get another quarantined.
+        const name =
+          m.name !== undefined && this.registrations.hasName(m.name) ? m.name : undefined;
+        this.kill('catastrophic', name);
         return;
-      case MSG.ready:
+      }
+      case 'ready':
+        if (this.state !== 'starting') throw new ProtocolError('ready twice');
         this.state = 'ready';
         this.markReady(true);
         return;
     }
   }
 
-  private settle(frame: Frame): void {
-    const call = this.pending.get(frame.id);
-    if (!call) return;
-    this.pending.delete(frame.id);
-    const parsed = JSON.parse(frame.a) as
-      | InvocationOutcome
-      | { thrown: { code?: string; message?: string } };
-    if ('thrown' in parsed) {
-      call.reject(rebuildError(parsed.thrown));
+  /** Ends a call in flight with its outcome, or with the platform error the sandbox threw. */
+  private settle(id: number, outcome: InvocationOutcome | WireError): void {
+    const call = this.pending.get(id);
+    if (!call) throw new ProtocolError(`an answer for call ${id}, which is not in flight`);
+    const isOutcome = 'invocationId' in outcome;
+    if (isOutcome && outcome.invocationId !== call.invocationId) {
+      throw new ProtocolError(`an outcome of call ${id} with another invocation id`);
+    }
+    this.pending.delete(id);
+    this.registrations.release(call.registration);
+    if (!isOutcome) {
+      call.reject(rebuildError(outcome));
       return;
     }
-    if (!parsed.ok && ['timeout', 'oom', 'crashed'].includes(parsed.reason)) {
+    if (!outcome.ok && ['timeout', 'oom', 'crashed'].includes(outcome.reason)) {
       this.recentFailures.push({ name: call.fn.name, at: performance.now() });
       if (this.recentFailures.length > 16) this.recentFailures.shift();
     }
-    call.resolve(parsed.ok ? { ...parsed, result: frame.b } : parsed);
+    call.resolve(outcome);
   }
 
-  private serveCode(frame: Frame): void {
-    let fn: RunnableFunction;
-    try {
-      fn = JSON.parse(frame.a) as RunnableFunction;
-    } catch {
-      this.kill('protocol');
-      return;
+  /** The bundle of a registered ref with a call in flight: a sandbox gets no other code. */
+  private serveCode(id: number, ref: number): void {
+    const registration = this.registrations.get(ref);
+    if (!registration || registration.inFlight === 0) {
+      throw new ProtocolError(
+        `a code request for ref ${ref}, not registered with a call in flight`,
+      );
     }
-    this.deps.loadCode(fn).then(
-      (code) => this.channel.send(MSG.code, frame.id, '', code),
-      (err: unknown) => {
-        const e = err as { code?: unknown; message?: unknown };
-        const thrown = {
-          code: typeof e.code === 'string' ? e.code : undefined,
-          message: String(e.message ?? err),
-        };
-        this.channel.send(MSG.code, frame.id, JSON.stringify(thrown));
-      },
+    this.deps.loadCode(registration.fn).then(
+      (code) => this.channel.send({ type: 'code', id, code }),
+      (err: unknown) => this.channel.send({ type: 'codeError', id, error: toWireError(err) }),
     );
   }
 
@@ -303,7 +349,7 @@ function restarted(invocationId: string, why: string): InvocationOutcome {
 }
 
 /** A platform error of the sandbox's, as ours again: known codes keep their status. */
-export function rebuildError(thrown: { code?: string; message?: string }): Error {
+export function rebuildError(thrown: WireError): Error {
   const message = thrown.message ?? 'The sandbox failed the invocation';
   if (thrown.code !== undefined && thrown.code in ERROR_STATUS) {
     return new MiniLambdaError(thrown.code as ErrorCode, message);

@@ -3,17 +3,16 @@ import { availableParallelism } from 'node:os';
 import {
   type InvocationOutcome,
   MiniLambdaError,
-  parseRuntimeLimits,
   type RunnableFunction,
   type RuntimeLimits,
-  type RuntimeLimitsInput,
 } from '@mini-lambda/core';
+import { maxSandboxFrameBytes } from '../ipc/protocol.ts';
 import { notRun } from '../not-run.ts';
 import type { InvokeOptions, Runtime } from '../runtime.ts';
 import type { RuntimeHealth, RuntimeStats, SandboxInfo } from '../stats.ts';
 import { Quarantine } from './quarantine.ts';
 import { type SandboxExitReason, SandboxHandle } from './sandbox-handle.ts';
-import { spawnSandbox } from './spawn.ts';
+import { type SpawnOptions, spawnSandbox } from './spawn.ts';
 
 export interface SandboxOptions {
   /** Sandbox processes; default: the core count. */
@@ -25,12 +24,20 @@ export interface SandboxOptions {
   quarantine?: { threshold: number; windowMs: number; cooldownMs: number };
   /** When set (we are root), sandboxes run as this user. */
   user?: { uid: number; gid: number };
+  /** The sandbox's entry module; default the real one (tests start a fake sandbox). */
+  entry?: string;
+  /** Function records registered with each sandbox at once, at most; default 1000. */
+  registrations?: number;
 }
 
 export interface SandboxedRuntimeDeps {
   loadCode: (fn: RunnableFunction) => Promise<string>;
   /** A sandbox was replaced; for metrics and logs. */
-  onSandboxExit?: (reason: SandboxExitReason, info: { pid: number; inFlight: number }) => void;
+  onSandboxExit?: (
+    reason: SandboxExitReason,
+    /** `fault`: what a sandbox killed for a protocol fault sent. */
+    info: { pid: number; inFlight: number; fault?: string },
+  ) => void;
   /** A line a sandbox wrote to stdout or stderr. */
   onSandboxOutput?: (line: string, pid: number) => void;
 }
@@ -64,16 +71,15 @@ const STUCK_GRACE_MS = 500;
  * replaces a sandbox that exits, stops answering, passes its memory ceiling or reports a
  * catastrophic isolate error. Its calls in flight end as `crashed` (503 SandboxRestarted);
  * calls in other sandboxes are untouched. A function that keeps killing sandboxes is
- * quarantined for a cool-down.
+ * quarantined for a cool-down. `limits` are parsed already, for the whole instance (with
+ * `DEFAULT_EXECUTION.sandboxed` unless told otherwise); each sandbox gets its share.
  */
 export function createSandboxedRuntime(
   deps: SandboxedRuntimeDeps,
-  limits: RuntimeLimitsInput = {},
+  limits: RuntimeLimits,
   options: SandboxOptions = {},
 ): Runtime {
-  // Sync by default: a sandbox is a process the supervisor can kill, and a warm call on
-  // its own thread costs a fraction of a hop to an isolate thread (bench/sandbox).
-  return new SandboxedRuntime(deps, parseRuntimeLimits({ execution: 'sync', ...limits }), options);
+  return new SandboxedRuntime(deps, limits, options);
 }
 
 class SandboxedRuntime implements Runtime {
@@ -88,7 +94,8 @@ class SandboxedRuntime implements Runtime {
   private disposed = false;
   private readonly deps: SandboxedRuntimeDeps;
   private readonly limits: RuntimeLimits;
-  private readonly options: Required<Omit<SandboxOptions, 'user'>> & Pick<SandboxOptions, 'user'>;
+  private readonly options: Required<Omit<SandboxOptions, 'user' | 'entry'>>;
+  private readonly spawnOptions: SpawnOptions;
 
   constructor(deps: SandboxedRuntimeDeps, limits: RuntimeLimits, options: SandboxOptions) {
     this.deps = deps;
@@ -98,7 +105,12 @@ class SandboxedRuntime implements Runtime {
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5000,
       rssBaseMb: options.rssBaseMb ?? 256,
       quarantine: options.quarantine ?? { threshold: 3, windowMs: 60_000, cooldownMs: 30_000 },
+      // Far more than a sandbox's isolates, and a bound on what made-up versions can cost.
+      registrations: options.registrations ?? 1000,
+    };
+    this.spawnOptions = {
       ...(options.user ? { user: options.user } : {}),
+      ...(options.entry ? { entry: options.entry } : {}),
     };
     this.quarantine = new Quarantine(this.options.quarantine);
     this.perSandbox = share(limits, this.options.sandboxes);
@@ -276,13 +288,12 @@ class SandboxedRuntime implements Runtime {
     const slot = this.slots[index] as Slot;
     slot.timer = undefined;
     if (this.disposed) return;
-    const child = spawnSandbox(
-      this.perSandbox,
-      this.options.user ? { user: this.options.user } : {},
-    );
+    const child = spawnSandbox(this.perSandbox, this.spawnOptions);
     slot.handle = new SandboxHandle({
       child,
       loadCode: this.deps.loadCode,
+      maxFrameBytes: maxSandboxFrameBytes(this.perSandbox),
+      maxRegistrations: this.options.registrations,
       onExit: (handle, reason, inFlight) => this.onExit(index, handle, reason, inFlight),
       onOutput: (line) => this.deps.onSandboxOutput?.(line, child.pid ?? 0),
     });
@@ -297,7 +308,8 @@ class SandboxedRuntime implements Runtime {
     if (this.disposed) return;
     const slot = this.slots[index] as Slot;
     if (slot.handle !== handle) return;
-    this.deps.onSandboxExit?.(reason, { pid: handle.pid, inFlight: inFlight.length });
+    const fault = handle.fault === undefined ? {} : { fault: handle.fault };
+    this.deps.onSandboxExit?.(reason, { pid: handle.pid, inFlight: inFlight.length, ...fault });
     this.quarantine.sandboxDied(inFlight);
     for (const [name, assigned] of this.assignment)
       if (assigned === index) this.assignment.delete(name);

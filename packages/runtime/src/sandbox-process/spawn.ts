@@ -9,6 +9,8 @@ const PRLIMIT = '/usr/bin/prlimit';
 export interface SpawnOptions {
   /** Run as this user when we are root (the server's files and environment are not theirs). */
   user?: { uid: number; gid: number };
+  /** The sandbox's entry module; default main.ts (tests start a fake sandbox). */
+  entry?: string;
 }
 
 /**
@@ -18,7 +20,8 @@ export interface SpawnOptions {
  * user. Its fd 3 is the frame channel; stdout and stderr go to the caller.
  */
 export function spawnSandbox(limits: RuntimeLimits, options: SpawnOptions = {}): ChildProcess {
-  const node = [process.execPath, '--no-node-snapshot', MAIN, JSON.stringify(limits)];
+  const entry = options.entry ?? MAIN;
+  const node = [process.execPath, '--no-node-snapshot', entry, JSON.stringify(limits)];
   const command = existsSync(PRLIMIT)
     ? [PRLIMIT, '--core=0', '--nofile=1024', '--', ...node]
     : node;

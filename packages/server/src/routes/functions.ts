@@ -10,10 +10,11 @@ import type { Registry } from '@mini-lambda/store';
 import { Hono } from 'hono';
 import { type BodyBudget, readBody } from '../body.ts';
 import type { Deployer } from '../deployer.ts';
+import type { FunctionDirectory } from '../function-directory.ts';
 import { parseJsonBody } from '../json-body.ts';
 import { functionNotFound } from '../not-found.ts';
 
-/** API.md: an archive may be up to 50 MB; a config patch is small. */
+/** docs/api.md: an archive may be up to 50 MB; a config patch is small. */
 const DEPLOY_BODY_LIMIT = 50 * 1024 * 1024;
 const PATCH_BODY_LIMIT = 64 * 1024;
 
@@ -38,8 +39,8 @@ export interface FunctionRouteDeps {
   registry: Registry;
   deployer: Deployer;
   bodies: BodyBudget;
-  /** A function was changed or deleted through this instance. */
-  onChanged: (name: string, deleted: boolean) => void;
+  /** Told of patches and deletes made through this instance (deploys go through the deployer). */
+  directory: Pick<FunctionDirectory, 'changed'>;
 }
 
 /** The management API: deploy, list, describe, configure, delete (auth is the caller's). */
@@ -97,21 +98,15 @@ export function functionRoutes(deps: FunctionRouteDeps) {
       const patch = parseFunctionConfigPatch(parseJsonBody(await readBody(c, PATCH_BODY_LIMIT)));
       const config = await deps.registry.patch(name, patch);
       if (!config) throw functionNotFound(name);
-      deps.onChanged(name, false);
+      deps.directory.changed({ name, op: 'patch' });
       return c.json(config);
     })
     .delete('/functions/:name', async (c) => {
       const name = parseFunctionName(c.req.param('name'));
       if (!(await deps.registry.remove(name))) throw functionNotFound(name);
-      deps.onChanged(name, true);
+      deps.directory.changed({ name, op: 'delete' });
       return c.body(null, 204);
     });
-}
-
-export function notFound(name: string, version?: number): MiniLambdaError {
-  const what =
-    version === undefined ? `Function ${name}` : `Version ${version} of function ${name}`;
-  return new MiniLambdaError('FunctionNotFound', `${what} does not exist`);
 }
 
 function versionJson(v: FunctionVersion) {

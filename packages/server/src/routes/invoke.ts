@@ -3,23 +3,21 @@ import type { Runtime } from '@mini-lambda/runtime';
 import { type Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { type BodyBudget, readBody } from '../body.ts';
-import type { FunctionCache } from '../function-cache.ts';
+import type { FunctionDirectory } from '../function-directory.ts';
 import { invokeResponse } from '../invoke-response.ts';
 import type { Metrics } from '../metrics.ts';
 import { functionNotFound } from '../not-found.ts';
 
-/** API.md: events and results are bounded at 6 MB. */
+/** docs/api.md: events and results are bounded at 6 MB. */
 const INVOKE_BODY_LIMIT = 6 * 1024 * 1024;
 
 export interface InvokeRouteDeps {
   instanceId: string;
-  functions: FunctionCache;
+  directory: Pick<FunctionDirectory, 'get' | 'stamp' | 'called'>;
   runtime: Runtime;
   metrics: Metrics;
   log: Logger;
   bodies: BodyBudget;
-  /** The record of `name` changed during a call: make sure no pool outlives a delete. */
-  recheck: (name: string) => void;
 }
 
 /** Function console output kept in a server log line (the rest is the function's). */
@@ -38,8 +36,8 @@ export function invokeRoutes(deps: InvokeRouteDeps) {
       // The body first: the record is then looked up right before the call, so a delete
       // or deploy has the smallest window to land in between.
       const event = (await readBody(c, INVOKE_BODY_LIMIT, deps.bodies)).toString('utf8');
-      const generation = deps.functions.generationOf(name);
-      const found = deps.functions.get(name, version);
+      const since = deps.directory.stamp();
+      const found = deps.directory.get(name, version);
       const fn = found instanceof Promise ? await found : found;
       if (!fn) throw functionNotFound(name, version);
       if (fn.handler === 'fetch') {
@@ -55,7 +53,7 @@ export function invokeRoutes(deps: InvokeRouteDeps) {
         deps.log.warn({ function: name, version: fn.version, err }, 'invocation not run');
         throw err;
       } finally {
-        if (deps.functions.generationOf(name) !== generation) deps.recheck(name);
+        deps.directory.called(name, since); // a delete meanwhile must not leave a pool behind
       }
       if (!outcome.ok && outcome.reason === 'invalid_event') {
         // The caller's mistake, not the function's: no invocation is counted.

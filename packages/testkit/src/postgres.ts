@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 /** A real PostgreSQL for a test file: TEST_DATABASE_URL, or a throwaway cluster of our own. */
 export interface TestPostgres {
@@ -13,6 +13,10 @@ export interface TestPostgres {
   resume(): Promise<void>;
 }
 
+/**
+ * PostgreSQL for a test or a tool: TEST_DATABASE_URL when given, else a new cluster from
+ * the machine's binaries (initdb, pg_ctl) in a temporary directory on a free port.
+ */
 export async function startPostgres(): Promise<TestPostgres> {
   const given = process.env.TEST_DATABASE_URL;
   if (given) {
@@ -89,21 +93,4 @@ function uid(user: string): number {
 
 function gid(user: string): number {
   return Number(execFileSync('id', ['-g', user]).toString().trim());
-}
-
-/** A port nothing listens on now (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url';
+import { ERROR_STATUS, FAILURE_ERROR_CODE } from '@mini-lambda/core';
+import { until } from '@mini-lambda/testkit/wait';
+import { afterEach, describe, expect, it } from 'vitest';
+import { disposeSandboxed, startSandboxed } from './sandboxed-harness.ts';
+
+// The host against a sandbox that breaks the protocol: a real child process
+// (fixtures/fake-sandbox.ts) that misbehaves when told by the name of the function invoked.
+const FAKE = fileURLToPath(new URL('./fixtures/fake-sandbox.ts', import.meta.url));
+
+afterEach(disposeSandboxed);
+
+function fake() {
+  return startSandboxed({ sandboxes: 1, entry: FAKE });
+}
+
+/** Each misbehaviour of the fake, with what the host's fault says. */
+const MISBEHAVIOURS: [string, RegExp][] = [
+  ['malformed-frame', /a-length/],
+  ['garbage-json', /outcome: not JSON/],
+  ['unknown-reason', /outcome: bad reason/],
+  ['oversized-frame', /Oversized frame/],
+  ['unknown-id', /not in flight/],
+  ['other-invocation-id', /another invocation id/],
+  ['unknown-type', /unknown message type 99/],
+  ['unregistered-code', /code request for ref 9999/],
+  ['idle-code', /not registered with a call in flight/],
+  ['unsolicited-pong', /a pong to no ping/],
+  ['unsolicited-stats', /a stats reply to no request/],
+  ['ready-twice', /ready twice/],
+];
+
+describe('a sandbox that breaks the protocol', () => {
+  it.each(MISBEHAVIOURS)(
+    '%s: is replaced; its call ends as SandboxRestarted; the next call works',
+    async (command, fault) => {
+      const t = fake();
+      const echo = t.deploy('echo', 'unused');
+      expect(await t.runtime.invoke(echo, '1')).toMatchObject({ ok: true, result: '1' });
+
+      const out = await t.runtime.invoke(t.deploy(command, 'unused'), '2');
+      expect(out).toMatchObject({ ok: false, reason: 'crashed', retryAfterMs: 1000 });
+      const code = out.ok ? undefined : FAILURE_ERROR_CODE[out.reason];
+      expect(code).toBe('SandboxRestarted');
+      expect(code && ERROR_STATUS[code]).toBe(503);
+
+      await until(() => t.exits.length === 1);
+      expect(t.exits).toEqual(['protocol']);
+      expect(t.faults).toEqual([expect.stringMatching(fault)]);
+      await until(async () => (await t.runtime.health()).sandboxes?.[0]?.state === 'ready');
+      expect((await t.runtime.health()).sandboxes?.[0]).toMatchObject({ restarts: 1 });
+      expect(await t.runtime.invoke(echo, '3')).toMatchObject({ ok: true, result: '3' });
+    },
+  );
+
+  it('serves code for the version of a call in flight, asked for by its ref', async () => {
+    const t = fake();
+    const fn = t.deploy('needs-code', 'export const handler = () => 1');
+    const out = await t.runtime.invoke(fn, '');
+    expect(out).toMatchObject({
+      ok: true,
+      result: JSON.stringify('export const handler = () => 1'),
+    });
+    expect(t.loads.get(fn.sha256)).toBe(1);
+    expect(t.exits).toEqual([]);
+  });
+
+  it('leaves the calls of other sandboxes alone', async () => {
+    const t = startSandboxed({ sandboxes: 2, entry: FAKE });
+    const echo = t.deploy('echo', 'unused');
+    const bad = t.deploy('garbage-json', 'unused');
+    expect(await t.runtime.invoke(echo, '1')).toMatchObject({ ok: true });
+    expect(await t.runtime.invoke(bad, '1')).toMatchObject({ ok: false, reason: 'crashed' });
+    await until(() => t.exits.length === 1);
+    const sandboxes = (await t.runtime.health()).sandboxes ?? [];
+    expect(sandboxes.map((s) => s.restarts).sort()).toEqual([0, 1]);
+    expect(await t.runtime.invoke(echo, '2')).toMatchObject({ ok: true, result: '2' });
+  });
+});
