@@ -23,7 +23,7 @@ export interface EnvelopeLimits {
 }
 
 /** The same bounds the prelude applies; enforced again here since user code shares its isolate. */
-const LIMITS = { name: 256, message: 4096, stack: 16384 } as const;
+export const ERROR_INFO_LIMITS = { name: 256, message: 4096, stack: 16384 } as const;
 
 const HEADER = /^[REIJ](\d{1,9}),(\d{1,9});/;
 
@@ -61,12 +61,17 @@ export function readEnvelope(raw: unknown, limits: EnvelopeLimits): CallResult {
       return { ok: false, reason: 'error', message: error.message, error, logs };
     }
     case 'I':
-      return { ok: false, reason: 'invalid_result', message: bound(payload, LIMITS.message), logs };
+      return {
+        ok: false,
+        reason: 'invalid_result',
+        message: bound(payload, ERROR_INFO_LIMITS.message),
+        logs,
+      };
     default:
       return {
         ok: false,
         reason: 'invalid_event',
-        message: `The event is not valid JSON: ${bound(payload, LIMITS.message)}`,
+        message: `The event is not valid JSON: ${bound(payload, ERROR_INFO_LIMITS.message)}`,
         logs,
       };
   }
@@ -80,9 +85,9 @@ function bound(s: string, limit: number): string {
 /** A function error with every field bounded, and only the function's own stack frames. */
 export function boundedError(name: string, message: string, stack: string): FunctionErrorInfo {
   return {
-    name: bound(name, LIMITS.name),
-    message: bound(message, LIMITS.message),
-    stack: bound(withoutOurFrames(stack), LIMITS.stack),
+    name: bound(name, ERROR_INFO_LIMITS.name),
+    message: bound(message, ERROR_INFO_LIMITS.message),
+    stack: bound(withoutOurFrames(stack), ERROR_INFO_LIMITS.stack),
   };
 }
 
@@ -102,7 +107,10 @@ function exceedsBytes(s: string, limit: number): boolean {
 
 /** The prelude built this JSON from bounded strings; still, check its shape and bounds. */
 function parseErrorInfo(json: string): FunctionErrorInfo {
-  if (json.length <= LIMITS.name + LIMITS.message + LIMITS.stack + 1024) {
+  if (
+    json.length <=
+    ERROR_INFO_LIMITS.name + ERROR_INFO_LIMITS.message + ERROR_INFO_LIMITS.stack + 1024
+  ) {
     try {
       const v: unknown = JSON.parse(json);
       if (v && typeof v === 'object') {

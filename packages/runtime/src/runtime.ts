@@ -280,6 +280,7 @@ class InProcessRuntime implements Runtime {
         executing: this.cpu.active,
         waiting_for_cpu: this.cpu.waiting,
         spares: this.spares.count,
+        spares_taken: this.spares.taken,
         reserved_memory_mb: this.capacity.reservedMb,
       },
       pools,

@@ -8,6 +8,8 @@ import { type BlankIsolate, disposeIsolate } from './blank-isolate.ts';
  */
 export class SpareIsolates {
   private spares: BlankIsolate[] = [];
+  /** Cold starts that found a spare of their size, since the start. */
+  private hits = 0;
   private wanted: number | undefined;
   private filling = false;
   private disposed = false;
@@ -23,11 +25,18 @@ export class SpareIsolates {
     return this.spares.length;
   }
 
+  /** How many cold starts took a spare so far (a refill may already have replaced them). */
+  get taken(): number {
+    return this.hits;
+  }
+
   /** A spare of this size, if one is ready; `replenish()` once the cold start is done. */
   take(memoryMb: number): BlankIsolate | undefined {
     const i = this.spares.findIndex((s) => s.memoryMb === memoryMb);
     this.wanted = memoryMb;
-    return i >= 0 ? this.spares.splice(i, 1)[0] : undefined;
+    if (i < 0) return undefined;
+    this.hits++;
+    return this.spares.splice(i, 1)[0];
   }
 
   /**

@@ -26,6 +26,8 @@ export interface RuntimeStats {
     waiting_for_cpu: number;
     /** Blank isolates ready for the next cold start (not counted in `isolates`). */
     spares: number;
+    /** Cold starts that took a spare, since the start. */
+    spares_taken: number;
     /** Sum of the live isolates' memory limits. */
     reserved_memory_mb: number;
   };

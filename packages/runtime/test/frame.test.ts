@@ -56,6 +56,7 @@ const stats = {
     executing: 0,
     waiting_for_cpu: 0,
     spares: 2,
+    spares_taken: 3,
     reserved_memory_mb: 128,
   },
   pools: [

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ERROR_STATUS, FAILURE_ERROR_CODE } from '@mini-lambda/core';
+import { ERROR_STATUS, FAILURE_ERROR_CODE, MiniLambdaError } from '@mini-lambda/core';
 import { until } from '@mini-lambda/testkit/wait';
 import { afterEach, describe, expect, it } from 'vitest';
 import { disposeSandboxed, startSandboxed } from './sandboxed-harness.ts';
@@ -62,6 +62,27 @@ describe('a sandbox that breaks the protocol', () => {
       result: JSON.stringify('export const handler = () => 1'),
     });
     expect(t.loads.get(fn.sha256)).toBe(1);
+    expect(t.exits).toEqual([]);
+  });
+
+  it('kills a sandbox that asks for code and does not read it, before it costs us memory', async () => {
+    const t = startSandboxed({ sandboxes: 1, entry: FAKE, maxUnreadBytes: 4 * 1024 * 1024 });
+    const flood = t.deploy('code-flood', `// ${'x'.repeat(1024 * 1024)}`);
+    const out = await t.runtime.invoke(flood, '');
+    expect(out).toMatchObject({ ok: false, reason: 'crashed' });
+    await until(() => t.exits.length === 1);
+    expect(t.exits).toEqual(['protocol']);
+    expect(t.faults).toEqual([expect.stringMatching(/asks for code with \d+ bytes unread/)]);
+    // What it left unread stayed within the bound: the copies it asked for were not written.
+    const unread = Number(/(\d+) bytes unread/.exec(t.faults[0] ?? '')?.[1]);
+    expect(unread).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
+
+  it('keeps a platform error with a code outside the table from passing as one of ours', async () => {
+    const t = fake();
+    const call = t.runtime.invoke(t.deploy('failed-tostring', 'unused'), '');
+    await expect(call).rejects.toMatchObject({ code: 'toString', message: 'not ours' });
+    await expect(call).rejects.not.toBeInstanceOf(MiniLambdaError);
     expect(t.exits).toEqual([]);
   });
 

@@ -36,8 +36,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * What a caller in code may change beyond the config. Never read from the environment:
+ * a sandbox entry is the program that runs hostile code, so only code picks another one.
+ */
+export interface InstanceOverrides {
+  /** The sandbox's entry module (tests start a fake sandbox); default the real one. */
+  sandboxEntry?: string;
+}
+
 /** Wires store, runtime, caches and routes together: the one place that does. */
-export async function createInstance(config: ServerConfig) {
+export async function createInstance(config: ServerConfig, overrides: InstanceOverrides = {}) {
   const startedAt = performance.now();
   const log = createLogger(config);
   // The data directory is ours alone: sandboxes run as another user where we can arrange it.
@@ -65,7 +74,11 @@ export async function createInstance(config: ServerConfig) {
             onSandboxOutput: (line, pid) => log.warn({ sandbox: pid, line }, 'sandbox output'),
           },
           config.runtime,
-          { sandboxes: config.sandboxes, ...(user ? { user } : {}) },
+          {
+            sandboxes: config.sandboxes,
+            ...(user ? { user } : {}),
+            ...(overrides.sandboxEntry ? { entry: overrides.sandboxEntry } : {}),
+          },
         )
       : createInProcessRuntime({ loadCode }, config.runtime);
   const metrics = createMetrics(config.instanceId, () => runtime.stats());

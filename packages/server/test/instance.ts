@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInstance, type Instance, parseServerConfig } from '../src/index.ts';
+import type { InstanceOverrides } from '../src/server.ts';
 
 export const API_KEY = 'test-api-key-0123456789';
 export const auth = { Authorization: `Bearer ${API_KEY}` };
@@ -17,9 +18,13 @@ export interface TestInstance {
 
 /**
  * A whole instance (embedded PGlite + files in a temp dir, real isolates and bundler),
- * spoken to through `app.request`: no port, nothing to install.
+ * spoken to through `app.request`: no port, nothing to install. `overrides`: what only
+ * code may set, such as a fake sandbox's entry.
  */
-export async function testInstance(env: Record<string, string> = {}): Promise<TestInstance> {
+export async function testInstance(
+  env: Record<string, string> = {},
+  overrides: InstanceOverrides = {},
+): Promise<TestInstance> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ml-server-'));
   const instance = await createInstance(
     parseServerConfig({
@@ -29,6 +34,7 @@ export async function testInstance(env: Record<string, string> = {}): Promise<Te
       LOG_LEVEL: 'silent',
       ...env,
     }),
+    overrides,
   );
   const request = async (path: string, init?: RequestInit) =>
     instance.app.request(`http://localhost${path}`, init);

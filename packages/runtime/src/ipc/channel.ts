@@ -33,6 +33,8 @@ export interface ChannelOptions<In> {
  */
 export interface Channel<Out> {
   send(message: Out): void;
+  /** Bytes sent and still buffered on our side: what the peer has not read yet. */
+  unreadBytes(): number;
   /** Flushes what was sent, then closes our end. */
   end(done: () => void): void;
   close(): void;
@@ -80,6 +82,7 @@ export function createChannel<In, Out>(
       }
       socket.write(codec.encode(message));
     },
+    unreadBytes: () => socket.writableLength,
     end(done) {
       open = false;
       socket.end(done);

@@ -7,7 +7,19 @@ import {
   NO_LOGS,
 } from '@mini-lambda/core';
 import { z } from 'zod';
+import { ERROR_INFO_LIMITS } from '../envelope.ts';
 import type { PoolStats, RuntimeStats } from '../stats.ts';
+
+/**
+ * The longest text an honest sandbox puts in an outcome: console output is at most
+ * `logLimit` characters (whose largest setting is 1 MB), a message or error info at most
+ * what the envelope keeps. Longer text is cut, so a sandbox cannot make our logs or an
+ * `X-Log-Result` header grow past what any function could.
+ */
+const MAX_LOG_CHARS = 1024 * 1024;
+/** An outcome's message: the envelope's bound, with room for the words we put before it. */
+const MAX_MESSAGE_CHARS = 2 * ERROR_INFO_LIMITS.message;
+const cut = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text);
 
 /**
  * A sandbox sent something our sandbox never would: it is broken or compromised, and the
@@ -73,6 +85,7 @@ export const runtimeStatsSchema = z.object({
     executing: count,
     waiting_for_cpu: count,
     spares: count,
+    spares_taken: count,
     reserved_memory_mb: z.number().nonnegative(),
   }),
   pools: z.array(poolStatsSchema),
@@ -123,7 +136,7 @@ export function checkOutcome(v: unknown, result: string): InvocationOutcome {
   const failure: InvocationOutcome = {
     ok: false,
     reason: reason as FailureReason,
-    message,
+    message: cut(message, MAX_MESSAGE_CHARS),
     ...base,
   };
   if (error !== undefined) failure.error = checkErrorInfo(error);
@@ -147,7 +160,12 @@ function checkLogs(v: unknown): CapturedLogs {
   const { text, dropped } = v as Record<string, unknown>;
   if (typeof text !== 'string' || !Number.isSafeInteger(dropped) || (dropped as number) < 0)
     throw bad('logs');
-  return text === '' && dropped === 0 ? NO_LOGS : { text, dropped: dropped as number };
+  if (text === '' && dropped === 0) return NO_LOGS;
+  // The newest characters are kept, as the prelude keeps them.
+  return {
+    text: text.length > MAX_LOG_CHARS ? text.slice(-MAX_LOG_CHARS) : text,
+    dropped: dropped as number,
+  };
 }
 
 function checkErrorInfo(v: unknown): FunctionErrorInfo {
@@ -155,5 +173,9 @@ function checkErrorInfo(v: unknown): FunctionErrorInfo {
   const { name, message, stack } = v as Record<string, unknown>;
   if (typeof name !== 'string' || typeof message !== 'string' || typeof stack !== 'string')
     throw bad('error');
-  return { name, message, stack };
+  return {
+    name: cut(name, ERROR_INFO_LIMITS.name),
+    message: cut(message, ERROR_INFO_LIMITS.message),
+    stack: cut(stack, ERROR_INFO_LIMITS.stack),
+  };
 }

@@ -47,6 +47,10 @@ export interface SandboxHandleDeps {
   maxFrameBytes: number;
   /** Function records registered with it at once, at most (see Registrations). */
   maxRegistrations: number;
+  /** Bytes written to it and not yet read past which a code request is a fault. */
+  maxUnreadBytes: number;
+  /** The most its isolates' memory limits can add up to; a pong saying more is clamped. */
+  maxReservedMb: number;
 }
 
 const PAGE = 4096;
@@ -273,7 +277,8 @@ export class SandboxHandle {
           throw new ProtocolError(`a pong to no ping (${m.id})`);
         }
         this.rssBytes = m.vitals.rss;
-        this.reservedMb = m.vitals.reservedMb;
+        // Clamped: a figure it made up must not lift its own memory ceiling.
+        this.reservedMb = Math.min(m.vitals.reservedMb, this.deps.maxReservedMb);
         this.isolates = m.vitals.isolates;
         this.lastPongAt = performance.now();
         this.pingOutstandingSince = undefined;
@@ -323,7 +328,17 @@ export class SandboxHandle {
       );
     }
     this.deps.loadCode(registration.fn).then(
-      (code) => this.channel.send({ type: 'code', id, code }),
+      (code) => {
+        // A sandbox that asks for code and does not read what it gets would make us hold
+        // every copy: one asking with this much unread is broken.
+        const unread = this.channel.unreadBytes();
+        if (unread + code.length > this.deps.maxUnreadBytes) {
+          this.fault = `asks for code with ${unread} bytes unread`;
+          this.kill('protocol');
+          return;
+        }
+        this.channel.send({ type: 'code', id, code });
+      },
       (err: unknown) => this.channel.send({ type: 'codeError', id, error: toWireError(err) }),
     );
   }
@@ -351,7 +366,8 @@ function restarted(invocationId: string, why: string): InvocationOutcome {
 /** A platform error of the sandbox's, as ours again: known codes keep their status. */
 export function rebuildError(thrown: WireError): Error {
   const message = thrown.message ?? 'The sandbox failed the invocation';
-  if (thrown.code !== undefined && thrown.code in ERROR_STATUS) {
+  // Own keys only: `in` would also find `toString` or `constructor`, whose "status" is no status.
+  if (thrown.code !== undefined && Object.hasOwn(ERROR_STATUS, thrown.code)) {
     return new MiniLambdaError(thrown.code as ErrorCode, message);
   }
   return Object.assign(new Error(message), thrown.code ? { code: thrown.code } : {});

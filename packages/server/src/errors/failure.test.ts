@@ -76,3 +76,18 @@ describe('asApiFailure', () => {
     expect(asApiFailure(failure)).toBe(failure);
   });
 });
+
+describe('asApiFailure with a code outside the table', () => {
+  it.each(['toString', 'constructor', '__proto__'])(
+    'renders %j, which has no status, as a 500 InternalError',
+    (code) => {
+      // Only a broken sandbox's platform error could carry such a code.
+      const error = new MiniLambdaError(code as 'NotFound', 'from a sandbox');
+      const failure = asApiFailure(error);
+      expect(failure.error.status).toBe(500);
+      expect(failure.error.toJSON()).toEqual({
+        error: { code: 'InternalError', message: 'Internal error' },
+      });
+    },
+  );
+});

@@ -23,7 +23,11 @@ export type Failure = MiniLambdaError | ApiFailure;
 
 /** `failure` as an {@link ApiFailure}. */
 export function asApiFailure(failure: Failure): ApiFailure {
-  return failure instanceof MiniLambdaError ? { error: failure } : failure;
+  const f = failure instanceof MiniLambdaError ? { error: failure } : failure;
+  const status = f.error.status;
+  if (Number.isInteger(status) && status >= 400 && status <= 599) return f;
+  // A code outside the table (`toString`, say) has no status: never render it as one.
+  return { error: new MiniLambdaError('InternalError', 'Internal error') };
 }
 
 /**
