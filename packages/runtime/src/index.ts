@@ -1,5 +1,6 @@
 export {
   DEFAULT_EXECUTION,
+  defaultSandboxes,
   machineDefaults,
   machineResources,
   runtimeLimits,

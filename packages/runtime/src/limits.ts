@@ -24,6 +24,11 @@ export function machineResources(): MachineResources {
   return { cores: availableParallelism(), totalMemoryMb: Math.floor(totalmem() / 1024 / 1024) };
 }
 
+/** Sandbox processes unless told: one per core, so CPU-bound functions spread over all of them. */
+export function defaultSandboxes(): number {
+  return Math.max(1, machineResources().cores);
+}
+
 /** The default limits on this machine for warm calls run as `execution`. */
 export function machineDefaults(execution: Execution = DEFAULT_EXECUTION.inProcess): RuntimeLimits {
   return defaultRuntimeLimits(machineResources(), execution);

@@ -1,7 +1,7 @@
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fillRuntimeLimits, MiniLambdaError, runtimeLimitsSchema } from '@mini-lambda/core';
-import { DEFAULT_EXECUTION, machineDefaults } from '@mini-lambda/runtime';
+import { DEFAULT_EXECUTION, defaultSandboxes, machineDefaults } from '@mini-lambda/runtime';
 import { migrationsDir } from '@mini-lambda/store';
 import { z } from 'zod';
 
@@ -45,7 +45,7 @@ const envSchema = z.object({
   BODY_BUDGET_MB: int(64, 65_536).default(512),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   MIGRATIONS_DIR: z.string().min(1).optional(),
-  SANDBOXES: int(0, 64).default(Math.max(1, availableParallelism())),
+  SANDBOXES: int(0, 64).default(defaultSandboxes()),
   SANDBOX_USER: z
     .string()
     .regex(/^[a-z_][a-z0-9_-]*$|^-$/, 'must be a user name, or - to stay as we are')

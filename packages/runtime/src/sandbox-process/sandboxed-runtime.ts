@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import {
   CONFIG_LIMITS,
   type InvocationOutcome,
@@ -8,6 +7,7 @@ import {
   type RuntimeLimits,
 } from '@mini-lambda/core';
 import { maxSandboxFrameBytes } from '../ipc/protocol.ts';
+import { defaultSandboxes } from '../limits.ts';
 import { notRun } from '../not-run.ts';
 import type { InvokeOptions, Runtime } from '../runtime.ts';
 import type { RuntimeHealth, RuntimeStats, SandboxInfo } from '../stats.ts';
@@ -107,7 +107,7 @@ class SandboxedRuntime implements Runtime {
     this.deps = deps;
     this.limits = limits;
     this.options = {
-      sandboxes: options.sandboxes ?? Math.max(1, availableParallelism()),
+      sandboxes: options.sandboxes ?? defaultSandboxes(),
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5000,
       rssBaseMb: options.rssBaseMb ?? 256,
       quarantine: options.quarantine ?? { threshold: 3, windowMs: 60_000, cooldownMs: 30_000 },
