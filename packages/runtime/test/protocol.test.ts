@@ -66,16 +66,42 @@ describe('a sandbox that breaks the protocol', () => {
   });
 
   it('kills a sandbox that asks for code and does not read it, before it costs us memory', async () => {
-    const t = startSandboxed({ sandboxes: 1, entry: FAKE, maxUnreadBytes: 4 * 1024 * 1024 });
+    const t = startSandboxed({ sandboxes: 1, entry: FAKE, maxUnreadCodeBytes: 4 * 1024 * 1024 });
     const flood = t.deploy('code-flood', `// ${'x'.repeat(1024 * 1024)}`);
     const out = await t.runtime.invoke(flood, '');
     expect(out).toMatchObject({ ok: false, reason: 'crashed' });
     await until(() => t.exits.length === 1);
     expect(t.exits).toEqual(['protocol']);
-    expect(t.faults).toEqual([expect.stringMatching(/asks for code with \d+ bytes unread/)]);
+    expect(t.faults).toEqual([
+      expect.stringMatching(/asks for code with \d+ bytes of code unread/),
+    ]);
     // What it left unread stayed within the bound: the copies it asked for were not written.
-    const unread = Number(/(\d+) bytes unread/.exec(t.faults[0] ?? '')?.[1]);
+    const unread = Number(/(\d+) bytes of code unread/.exec(t.faults[0] ?? '')?.[1]);
     expect(unread).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
+
+  it('refuses more open code requests than the sandbox could have pools being created', async () => {
+    const t = startSandboxed({ sandboxes: 1, entry: FAKE, limits: { maxIsolates: 8 } });
+    const out = await t.runtime.invoke(t.deploy('code-flood', 'unused'), '');
+    expect(out).toMatchObject({ ok: false, reason: 'crashed' });
+    await until(() => t.exits.length === 1);
+    expect(t.exits).toEqual(['protocol']);
+    expect(t.faults).toEqual([expect.stringMatching(/more than 8 code requests at once/)]);
+  });
+
+  it('does not let a sandbox lift its own memory ceiling by the reservation it reports', async () => {
+    // Ceiling: 160 MB + 2 × its reservation, which cannot pass its share (16 MB) whatever
+    // it says. It claims 1e9 MB, then grows by 300 MB: killed for memory, as it should be.
+    const t = startSandboxed({
+      sandboxes: 1,
+      entry: FAKE,
+      rssBaseMb: 160,
+      limits: { maxTotalMemoryMb: 16 },
+    });
+    const out = await t.runtime.invoke(t.deploy('huge-reserved', 'unused'), '1');
+    expect(out).toMatchObject({ ok: true });
+    await until(() => t.exits.length === 1);
+    expect(t.exits).toEqual(['memory']);
   });
 
   it('keeps a platform error with a code outside the table from passing as one of ours', async () => {

@@ -2,6 +2,7 @@ import {
   type CapturedLogs,
   FAILURE_ERROR_CODE,
   type FailureReason,
+  FUNCTION_NAME_PATTERN,
   type FunctionErrorInfo,
   type InvocationOutcome,
   NO_LOGS,
@@ -60,7 +61,8 @@ export function checkedJson<T>(schema: z.ZodType<T>, text: string, what: string)
 
 const count = z.number().int().nonnegative();
 const poolStatsSchema = z.object({
-  function: z.string(),
+  // It becomes a metric label: only a function name, never text of the sandbox's choosing.
+  function: z.string().regex(FUNCTION_NAME_PATTERN),
   version: count,
   size: count,
   busy: count,
@@ -97,9 +99,13 @@ export const vitalsSchema = z.object({
   isolates: count,
 }) satisfies z.ZodType<Vitals>;
 
+/** Our codes and Node's are short names; a message is cut as an outcome's is. */
 export const wireErrorSchema = z.object({
-  code: z.string().optional(),
-  message: z.string().optional(),
+  code: z.string().max(64).optional(),
+  message: z
+    .string()
+    .transform((m) => cut(m, MAX_MESSAGE_CHARS))
+    .optional(),
 }) satisfies z.ZodType<WireError>;
 
 const REASONS: ReadonlySet<string> = new Set(Object.keys(FAILURE_ERROR_CODE));

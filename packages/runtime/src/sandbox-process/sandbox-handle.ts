@@ -47,8 +47,13 @@ export interface SandboxHandleDeps {
   maxFrameBytes: number;
   /** Function records registered with it at once, at most (see Registrations). */
   maxRegistrations: number;
-  /** Bytes written to it and not yet read past which a code request is a fault. */
-  maxUnreadBytes: number;
+  /**
+   * Code requests it may have open at once: one per pool it is creating, and each pool
+   * holds an isolate's reservation first, so its isolate bound bounds them.
+   */
+  maxCodeRequests: number;
+  /** Bytes of code sent to it and still in our buffers (not read) past which it is killed. */
+  maxUnreadCodeBytes: number;
   /** The most its isolates' memory limits can add up to; a pong saying more is clamped. */
   maxReservedMb: number;
 }
@@ -72,6 +77,10 @@ export class SandboxHandle {
   isolates = 0;
   lastPongAt = performance.now();
   pingOutstandingSince: number | undefined;
+
+  /** Code requests not answered yet, and bytes of code answers it has not read. */
+  private codeRequests = 0;
+  private unreadCodeBytes = 0;
 
   /** Why it was killed for a protocol fault: what it sent, for the logs. */
   fault: string | undefined;
@@ -327,19 +336,30 @@ export class SandboxHandle {
         `a code request for ref ${ref}, not registered with a call in flight`,
       );
     }
+    if (++this.codeRequests > this.deps.maxCodeRequests) {
+      throw new ProtocolError(`more than ${this.deps.maxCodeRequests} code requests at once`);
+    }
     this.deps.loadCode(registration.fn).then(
       (code) => {
+        this.codeRequests--;
         // A sandbox that asks for code and does not read what it gets would make us hold
-        // every copy: one asking with this much unread is broken.
-        const unread = this.channel.unreadBytes();
-        if (unread + code.length > this.deps.maxUnreadBytes) {
-          this.fault = `asks for code with ${unread} bytes unread`;
+        // every copy. Only code counts: events queued to a sandbox busy in a long call are
+        // the clients' traffic, not its doing.
+        const bytes = Buffer.byteLength(code);
+        if (this.unreadCodeBytes + bytes > this.deps.maxUnreadCodeBytes) {
+          this.fault = `asks for code with ${this.unreadCodeBytes} bytes of code unread`;
           this.kill('protocol');
           return;
         }
-        this.channel.send({ type: 'code', id, code });
+        this.unreadCodeBytes += bytes;
+        this.channel.send({ type: 'code', id, code }, () => {
+          this.unreadCodeBytes -= bytes;
+        });
       },
-      (err: unknown) => this.channel.send({ type: 'codeError', id, error: toWireError(err) }),
+      (err: unknown) => {
+        this.codeRequests--;
+        this.channel.send({ type: 'codeError', id, error: toWireError(err) });
+      },
     );
   }
 

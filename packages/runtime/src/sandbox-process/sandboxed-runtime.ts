@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CONFIG_LIMITS,
   type InvocationOutcome,
   MiniLambdaError,
   type RunnableFunction,
@@ -30,10 +29,10 @@ export interface SandboxOptions {
   /** Function records registered with each sandbox at once, at most; default 1000. */
   registrations?: number;
   /**
-   * Bytes we may have written to a sandbox that it has not read, when it asks for code;
-   * past it the sandbox is killed (`protocol`). Default 256 MB.
+   * Bytes of code sent to a sandbox that it has not read, past which it is killed
+   * (`protocol`). Default 256 MB.
    */
-  maxUnreadBytes?: number;
+  maxUnreadCodeBytes?: number;
 }
 
 export interface SandboxedRuntimeDeps {
@@ -113,9 +112,9 @@ class SandboxedRuntime implements Runtime {
       quarantine: options.quarantine ?? { threshold: 3, windowMs: 60_000, cooldownMs: 30_000 },
       // Far more than a sandbox's isolates, and a bound on what made-up versions can cost.
       registrations: options.registrations ?? 1000,
-      // A sandbox asking for code reads its pipe (it awaits the answer): what piles up
-      // unread is at most a few bundles (10 MB each) and events (6 MB) it got while busy.
-      maxUnreadBytes: options.maxUnreadBytes ?? 256 * 1024 * 1024,
+      // A sandbox asking for code awaits it, so it reads: unread code is at most a few
+      // bundles (10 MB each) of cold starts that met a long synchronous call.
+      maxUnreadCodeBytes: options.maxUnreadCodeBytes ?? 256 * 1024 * 1024,
     };
     this.spawnOptions = {
       ...(options.user ? { user: options.user } : {}),
@@ -304,10 +303,11 @@ class SandboxedRuntime implements Runtime {
       loadCode: this.deps.loadCode,
       maxFrameBytes: maxSandboxFrameBytes(this.perSandbox),
       maxRegistrations: this.options.registrations,
-      maxUnreadBytes: this.options.maxUnreadBytes,
-      // Its isolates' limits can add up to its share of the memory bound, and one more
-      // isolate of the largest size may be on its way: a figure past that is not believed.
-      maxReservedMb: this.perSandbox.maxTotalMemoryMb + CONFIG_LIMITS.memoryMb.max,
+      maxUnreadCodeBytes: this.options.maxUnreadCodeBytes,
+      maxCodeRequests: this.perSandbox.maxIsolates,
+      // Its isolates' reservations never pass its share of the memory bound (a reservation
+      // is made before an isolate is created): a figure past that is not believed.
+      maxReservedMb: this.perSandbox.maxTotalMemoryMb,
       onExit: (handle, reason, inFlight) => this.onExit(index, handle, reason, inFlight),
       onOutput: (line) => this.deps.onSandboxOutput?.(line, child.pid ?? 0),
     });
