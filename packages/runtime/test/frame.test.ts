@@ -140,7 +140,7 @@ describe('the sandbox protocol', () => {
       expect(decodeCut(host, cut).map(decodeHostMessage)).toEqual(hostMessages);
     }
     for (let cut = 0; cut <= sandbox.length; cut++) {
-      expect(decodeCut(sandbox, cut).map(decodeSandboxMessage)).toEqual(sandboxMessages);
+      expect(decodeCut(sandbox, cut).map((f) => decodeSandboxMessage(f))).toEqual(sandboxMessages);
     }
   });
 

@@ -104,6 +104,15 @@ describe('a sandbox that breaks the protocol', () => {
     expect(t.exits).toEqual(['memory']);
   });
 
+  it("cuts console output past the functions' log limit, keeping the newest", async () => {
+    const t = fake();
+    const out = await t.runtime.invoke(t.deploy('long-logs', 'unused'), '');
+    expect(out).toMatchObject({ ok: true, result: '1' });
+    expect(out.logs.text).toHaveLength(4096); // logLimit's default
+    expect(out.logs.text.endsWith('END')).toBe(true);
+    expect(t.exits).toEqual([]);
+  });
+
   it('keeps a platform error with a code outside the table from passing as one of ours', async () => {
     const t = fake();
     const call = t.runtime.invoke(t.deploy('failed-tostring', 'unused'), '');

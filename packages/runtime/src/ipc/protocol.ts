@@ -5,6 +5,7 @@ import { encodeFrame, type Frame } from './frame.ts';
 import {
   checkedJson,
   checkOutcome,
+  MAX_LOG_CHARS,
   ProtocolError,
   parseJson,
   runtimeStatsSchema,
@@ -178,13 +179,21 @@ export function encodeSandboxMessage(m: SandboxMessage): Buffer {
  * a slot that should be empty) is a ProtocolError. Whether it fits the conversation (an
  * outcome for a call in flight, a code request for a registered ref) is the handle's check.
  */
-export function decodeSandboxMessage(f: Frame): SandboxMessage {
+export function decodeSandboxMessage(
+  f: Frame,
+  // An object, not a number: `frames.map(decodeSandboxMessage)` must not pass an index.
+  { logChars }: { logChars: number } = { logChars: MAX_LOG_CHARS },
+): SandboxMessage {
   switch (f.type) {
     case SANDBOX_FRAME.ready:
       unused(f, 'ready', 'id', 'a', 'b');
       return { type: 'ready' };
     case SANDBOX_FRAME.outcome:
-      return { type: 'outcome', id: f.id, outcome: checkOutcome(parseJson(f.a, 'outcome'), f.b) };
+      return {
+        type: 'outcome',
+        id: f.id,
+        outcome: checkOutcome(parseJson(f.a, 'outcome'), f.b, logChars),
+      };
     case SANDBOX_FRAME.failed:
       unused(f, 'failed', 'b');
       return { type: 'failed', id: f.id, error: checkedJson(wireErrorSchema, f.a, 'failed') };
@@ -232,11 +241,13 @@ function unused(f: Frame, what: string, ...slots: ('id' | 'a' | 'b')[]): void {
   }
 }
 
-/** The host's side: it sends HostMessages and checks what the sandbox sends. */
-export const hostCodec: Codec<SandboxMessage, HostMessage> = {
-  encode: encodeHostMessage,
-  decode: decodeSandboxMessage,
-};
+/**
+ * The host's side: it sends HostMessages and checks what the sandbox sends, for a sandbox
+ * whose functions keep at most `logChars` of console output.
+ */
+export function createHostCodec(logChars: number): Codec<SandboxMessage, HostMessage> {
+  return { encode: encodeHostMessage, decode: (f) => decodeSandboxMessage(f, { logChars }) };
+}
 
 /** A sandbox's side. */
 export const sandboxCodec: Codec<HostMessage, SandboxMessage> = {

@@ -12,12 +12,12 @@ import { ERROR_INFO_LIMITS } from '../envelope.ts';
 import type { PoolStats, RuntimeStats } from '../stats.ts';
 
 /**
- * The longest text an honest sandbox puts in an outcome: console output is at most
- * `logLimit` characters (whose largest setting is 1 MB), a message or error info at most
- * what the envelope keeps. Longer text is cut, so a sandbox cannot make our logs or an
- * `X-Log-Result` header grow past what any function could.
+ * The longest text an honest sandbox puts in an outcome: console output is at most its
+ * `logLimit` characters (the host passes it; 1 MB, the largest setting, when not given),
+ * a message or error info at most what the envelope keeps. Longer text is cut, so a
+ * sandbox cannot make our logs or an `X-Log-Result` header grow past what its function could.
  */
-const MAX_LOG_CHARS = 1024 * 1024;
+export const MAX_LOG_CHARS = 1024 * 1024;
 /** An outcome's message: the envelope's bound, with room for the words we put before it. */
 const MAX_MESSAGE_CHARS = 2 * ERROR_INFO_LIMITS.message;
 const cut = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text);
@@ -120,7 +120,11 @@ const REASONS: ReadonlySet<string> = new Set(Object.keys(FAILURE_ERROR_CODE));
  * per failure with error info, the equivalent zod schema ≈ 0.15 µs and ≈ 0.2 µs, and
  * JSON.parse of the same outcome, which both need first, ≈ 0.55 µs and ≈ 1.1 µs.
  */
-export function checkOutcome(v: unknown, result: string): InvocationOutcome {
+export function checkOutcome(
+  v: unknown,
+  result: string,
+  logChars = MAX_LOG_CHARS,
+): InvocationOutcome {
   if (typeof v !== 'object' || v === null) throw new ProtocolError('outcome: not an object');
   const o = v as Record<string, unknown>;
   const { invocationId, coldStart, durationMs, initDurationMs } = o;
@@ -128,7 +132,7 @@ export function checkOutcome(v: unknown, result: string): InvocationOutcome {
   if (typeof coldStart !== 'boolean') throw bad('coldStart');
   if (!isDuration(durationMs)) throw bad('durationMs');
   if (initDurationMs !== undefined && !isDuration(initDurationMs)) throw bad('initDurationMs');
-  const logs = checkLogs(o.logs);
+  const logs = checkLogs(o.logs, logChars);
   const base =
     initDurationMs === undefined
       ? { invocationId, coldStart, durationMs, logs }
@@ -161,7 +165,7 @@ function isDuration(v: unknown): v is number {
   return typeof v === 'number' && v >= 0 && v < Number.POSITIVE_INFINITY;
 }
 
-function checkLogs(v: unknown): CapturedLogs {
+function checkLogs(v: unknown, logChars: number): CapturedLogs {
   if (typeof v !== 'object' || v === null) throw bad('logs');
   const { text, dropped } = v as Record<string, unknown>;
   if (typeof text !== 'string' || !Number.isSafeInteger(dropped) || (dropped as number) < 0)
@@ -169,7 +173,7 @@ function checkLogs(v: unknown): CapturedLogs {
   if (text === '' && dropped === 0) return NO_LOGS;
   // The newest characters are kept, as the prelude keeps them.
   return {
-    text: text.length > MAX_LOG_CHARS ? text.slice(-MAX_LOG_CHARS) : text,
+    text: text.length > logChars ? text.slice(-logChars) : text,
     dropped: dropped as number,
   };
 }

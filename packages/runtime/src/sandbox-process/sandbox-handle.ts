@@ -10,8 +10,8 @@ import {
 } from '@mini-lambda/core';
 import { type Channel, createChannel } from '../ipc/channel.ts';
 import {
+  createHostCodec,
   type HostMessage,
-  hostCodec,
   ProtocolError,
   type SandboxMessage,
   toWireError,
@@ -56,6 +56,8 @@ export interface SandboxHandleDeps {
   maxUnreadCodeBytes: number;
   /** The most its isolates' memory limits can add up to; a pong saying more is clamped. */
   maxReservedMb: number;
+  /** Console output its functions keep per call (`logLimit`); longer log text is cut. */
+  maxLogChars: number;
 }
 
 const PAGE = 4096;
@@ -113,7 +115,8 @@ export class SandboxHandle {
       register: (ref, fn) => this.channel.send({ type: 'register', ref, fn }),
       unregister: (ref) => this.channel.send({ type: 'unregister', ref }),
     });
-    this.channel = createChannel(deps.child.stdio[3] as Socket, hostCodec, {
+    const codec = createHostCodec(deps.maxLogChars);
+    this.channel = createChannel(deps.child.stdio[3] as Socket, codec, {
       onMessage: (message) => this.onMessage(message),
       onBroken: (reason, malformed) => {
         if (malformed) {

@@ -308,6 +308,7 @@ class SandboxedRuntime implements Runtime {
       // Its isolates' reservations never pass its share of the memory bound (a reservation
       // is made before an isolate is created): a figure past that is not believed.
       maxReservedMb: this.perSandbox.maxTotalMemoryMb,
+      maxLogChars: this.perSandbox.logLimit,
       onExit: (handle, reason, inFlight) => this.onExit(index, handle, reason, inFlight),
       onOutput: (line) => this.deps.onSandboxOutput?.(line, child.pid ?? 0),
     });
