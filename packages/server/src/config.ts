@@ -84,8 +84,6 @@ const RULES: [variable: keyof Env, message: string, broken: (e: Env) => boolean]
   ],
 ];
 
-const DEFAULT_MIGRATIONS = migrationsDir;
-
 /** The environment, checked, turned into the server's configuration: described here only. */
 const serverConfigSchema = envSchema.transform((e, ctx) => {
   const broken = RULES.find(([, , isBroken]) => isBroken(e));
@@ -125,7 +123,7 @@ const serverConfigSchema = envSchema.transform((e, ctx) => {
     /** Request bodies being received, all together. */
     bodyBudgetBytes: e.BODY_BUDGET_MB * 1024 * 1024,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    migrationsDir: e.MIGRATIONS_DIR ? resolve(e.MIGRATIONS_DIR) : DEFAULT_MIGRATIONS,
+    migrationsDir: e.MIGRATIONS_DIR ? resolve(e.MIGRATIONS_DIR) : migrationsDir,
     /** The runtime's limits, parsed: the pool variables over this machine's defaults. */
     runtime: fillRuntimeLimits(
       {

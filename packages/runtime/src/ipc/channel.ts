@@ -79,7 +79,7 @@ export function createChannel<In, Out>(
           socket.uncork();
         });
       }
-      socket.write(codec.encode(message), onFlushed && (() => onFlushed()));
+      socket.write(codec.encode(message), onFlushed);
     },
     end(done) {
       open = false;

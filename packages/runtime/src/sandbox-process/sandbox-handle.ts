@@ -7,11 +7,13 @@ import {
   type InvocationOutcome,
   MiniLambdaError,
   type RunnableFunction,
+  type RuntimeLimits,
 } from '@mini-lambda/core';
 import { type Channel, createChannel } from '../ipc/channel.ts';
 import {
   createHostCodec,
   type HostMessage,
+  maxSandboxFrameBytes,
   ProtocolError,
   type SandboxMessage,
   toWireError,
@@ -43,21 +45,17 @@ export interface SandboxHandleDeps {
   onExit: (handle: SandboxHandle, reason: SandboxExitReason, blamed: string[]) => void;
   /** Lines the sandbox wrote to stdout/stderr (Node's own fatal messages, mostly). */
   onOutput: (line: string) => void;
-  /** Bound of one frame from the sandbox (`maxSandboxFrameBytes` of its limits). */
-  maxFrameBytes: number;
+  /**
+   * The limits it was started with (its share of the instance's): what it sends is held
+   * to them. Frames: `maxSandboxFrameBytes`. Log text: `logLimit`. Open code requests:
+   * `maxIsolates` (one per pool being created, each holding an isolate's reservation
+   * first). Reported reservations: `maxTotalMemoryMb`, which reservations never pass.
+   */
+  limits: RuntimeLimits;
   /** Function records registered with it at once, at most (see Registrations). */
   maxRegistrations: number;
-  /**
-   * Code requests it may have open at once: one per pool it is creating, and each pool
-   * holds an isolate's reservation first, so its isolate bound bounds them.
-   */
-  maxCodeRequests: number;
   /** Bytes of code sent to it and still in our buffers (not read) past which it is killed. */
   maxUnreadCodeBytes: number;
-  /** The most its isolates' memory limits can add up to; a pong saying more is clamped. */
-  maxReservedMb: number;
-  /** Console output its functions keep per call (`logLimit`); longer log text is cut. */
-  maxLogChars: number;
 }
 
 const PAGE = 4096;
@@ -115,7 +113,7 @@ export class SandboxHandle {
       register: (ref, fn) => this.channel.send({ type: 'register', ref, fn }),
       unregister: (ref) => this.channel.send({ type: 'unregister', ref }),
     });
-    const codec = createHostCodec(deps.maxLogChars);
+    const codec = createHostCodec(deps.limits.logLimit);
     this.channel = createChannel(deps.child.stdio[3] as Socket, codec, {
       onMessage: (message) => this.onMessage(message),
       onBroken: (reason, malformed) => {
@@ -127,7 +125,7 @@ export class SandboxHandle {
         else if (!this.stopping) setTimeout(() => this.kill('protocol'), 1000).unref();
       },
       flush: 'turn', // one write for all the calls of a loop turn (see createChannel)
-      maxFrameBytes: deps.maxFrameBytes,
+      maxFrameBytes: maxSandboxFrameBytes(deps.limits),
     });
     for (const stream of [deps.child.stdout, deps.child.stderr]) {
       stream?.setEncoding('utf8');
@@ -290,7 +288,7 @@ export class SandboxHandle {
         }
         this.rssBytes = m.vitals.rss;
         // Clamped: a figure it made up must not lift its own memory ceiling.
-        this.reservedMb = Math.min(m.vitals.reservedMb, this.deps.maxReservedMb);
+        this.reservedMb = Math.min(m.vitals.reservedMb, this.deps.limits.maxTotalMemoryMb);
         this.isolates = m.vitals.isolates;
         this.lastPongAt = performance.now();
         this.pingOutstandingSince = undefined;
@@ -339,8 +337,9 @@ export class SandboxHandle {
         `a code request for ref ${ref}, not registered with a call in flight`,
       );
     }
-    if (++this.codeRequests > this.deps.maxCodeRequests) {
-      throw new ProtocolError(`more than ${this.deps.maxCodeRequests} code requests at once`);
+    const maxRequests = this.deps.limits.maxIsolates;
+    if (++this.codeRequests > maxRequests) {
+      throw new ProtocolError(`more than ${maxRequests} code requests at once`);
     }
     this.deps.loadCode(registration.fn).then(
       (code) => {

@@ -5,7 +5,6 @@ import {
   type RunnableFunction,
   type RuntimeLimits,
 } from '@mini-lambda/core';
-import { maxSandboxFrameBytes } from '../ipc/protocol.ts';
 import { defaultSandboxes } from '../limits.ts';
 import { notRun } from '../not-run.ts';
 import type { InvokeOptions, Runtime } from '../runtime.ts';
@@ -301,14 +300,9 @@ class SandboxedRuntime implements Runtime {
     slot.handle = new SandboxHandle({
       child,
       loadCode: this.deps.loadCode,
-      maxFrameBytes: maxSandboxFrameBytes(this.perSandbox),
+      limits: this.perSandbox,
       maxRegistrations: this.options.registrations,
       maxUnreadCodeBytes: this.options.maxUnreadCodeBytes,
-      maxCodeRequests: this.perSandbox.maxIsolates,
-      // Its isolates' reservations never pass its share of the memory bound (a reservation
-      // is made before an isolate is created): a figure past that is not believed.
-      maxReservedMb: this.perSandbox.maxTotalMemoryMb,
-      maxLogChars: this.perSandbox.logLimit,
       onExit: (handle, reason, inFlight) => this.onExit(index, handle, reason, inFlight),
       onOutput: (line) => this.deps.onSandboxOutput?.(line, child.pid ?? 0),
     });
