@@ -8,7 +8,28 @@ export const CONFIG_LIMITS = {
   maxConcurrency: { min: 1, max: 1000, default: 8 },
   /** Like Lambda: all keys and values together at most 4 KB. */
   envBytes: 4096,
+  maxSubrequests: { min: 0, max: 1000, default: 50 },
+  /** Host patterns in an `egress` list, at most. */
+  egressHosts: 100,
 } as const;
+
+/**
+ * A host pattern of an `egress` list: a DNS name, optionally with a leading `*.` (any
+ * subdomain, not the name itself), lower case, no port, no scheme.
+ */
+const HOST_PATTERN =
+  /^(\*\.)?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** `"public"` (public addresses plus EGRESS_ALLOW), `"none"`, or only these hosts. */
+const egressSchema = z.union([
+  z.literal('public'),
+  z.literal('none'),
+  z
+    .array(z.string().regex(HOST_PATTERN, 'a host pattern is a DNS name, optionally starting *.'))
+    .max(CONFIG_LIMITS.egressHosts),
+]);
+
+export type EgressConfig = z.infer<typeof egressSchema>;
 
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
@@ -33,7 +54,7 @@ const envSchema = noProtoKey.pipe(
     ),
 );
 
-const { timeoutMs, memoryMb, maxConcurrency } = CONFIG_LIMITS;
+const { timeoutMs, memoryMb, maxConcurrency, maxSubrequests } = CONFIG_LIMITS;
 
 /** A function's full configuration; every field has a default. */
 export const functionConfigSchema = z
@@ -47,6 +68,15 @@ export const functionConfigSchema = z
       .max(maxConcurrency.max)
       .default(maxConcurrency.default),
     env: envSchema.default({}),
+    /** Its HTTP trigger is open even when MINI_LAMBDA_INVOKE_KEY is set. */
+    public: z.boolean().default(false),
+    egress: egressSchema.default('public'),
+    max_subrequests: z
+      .number()
+      .int()
+      .min(maxSubrequests.min)
+      .max(maxSubrequests.max)
+      .default(maxSubrequests.default),
   })
   .strict();
 
@@ -60,6 +90,9 @@ export const functionConfigPatchSchema = functionConfigSchema
     memory_mb: functionConfigSchema.shape.memory_mb.unwrap().optional(),
     max_concurrency: functionConfigSchema.shape.max_concurrency.unwrap().optional(),
     env: envSchema.optional(),
+    public: functionConfigSchema.shape.public.unwrap().optional(),
+    egress: egressSchema.optional(),
+    max_subrequests: functionConfigSchema.shape.max_subrequests.unwrap().optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { FunctionVersion } from '@mini-lambda/core';
+import { type FunctionVersion, parseFunctionConfig } from '@mini-lambda/core';
 import { describe, expect, it } from 'vitest';
 import { FunctionCache } from './function-cache.ts';
 
@@ -9,7 +9,7 @@ const record = (name: string, version = 1): FunctionVersion => ({
   size: 1,
   handler: 'event',
   createdAt: new Date(0),
-  config: { timeout_ms: 3000, memory_mb: 128, max_concurrency: 8, env: {} },
+  config: parseFunctionConfig({}),
 });
 
 /** A registry stand-in made of a plain map (the registry itself is tested against SQL). */

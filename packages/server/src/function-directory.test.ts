@@ -1,4 +1,4 @@
-import type { FunctionVersion } from '@mini-lambda/core';
+import { type FunctionVersion, parseFunctionConfig } from '@mini-lambda/core';
 import type { FunctionChange } from '@mini-lambda/store';
 import { describe, expect, it } from 'vitest';
 import { createFunctionDirectory, type FunctionDirectory } from './function-directory.ts';
@@ -20,12 +20,7 @@ function fakeRegistry() {
     size: 1,
     handler: 'event',
     createdAt: new Date(0),
-    config: {
-      timeout_ms: functions.get(name)?.timeout ?? 3000,
-      memory_mb: 128,
-      max_concurrency: 8,
-      env: {},
-    },
+    config: parseFunctionConfig({ timeout_ms: functions.get(name)?.timeout ?? 3000 }),
   });
   return {
     loads,

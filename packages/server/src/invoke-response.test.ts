@@ -1,4 +1,9 @@
-import type { FunctionVersion, InvocationFailure, InvocationOutcome } from '@mini-lambda/core';
+import {
+  type FunctionVersion,
+  type InvocationFailure,
+  type InvocationOutcome,
+  parseFunctionConfig,
+} from '@mini-lambda/core';
 import { describe, expect, it } from 'vitest';
 import { invokeResponse } from './invoke-response.ts';
 
@@ -9,7 +14,7 @@ const fn: FunctionVersion = {
   size: 1,
   handler: 'event',
   createdAt: new Date(0),
-  config: { timeout_ms: 3000, memory_mb: 128, max_concurrency: 8, env: {} },
+  config: parseFunctionConfig({}),
 };
 
 const base = {
