@@ -34,3 +34,12 @@ export interface OutboundResponse extends HttpResponseData {
   url: string;
   redirected: boolean;
 }
+
+/** A fetch-style function called by an HTTP trigger: the request it gets as a `Request`. */
+export interface HttpInvocation {
+  kind: 'http';
+  request: HttpRequestData;
+}
+
+/** What an invocation is given: the event as raw JSON ('' = null), or an HTTP request. */
+export type InvocationInput = string | HttpInvocation;

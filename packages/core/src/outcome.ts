@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.ts';
+import type { HttpResponseData } from './http-message.ts';
 
 /** Console output of one invocation: the newest lines, bounded, and what had to be dropped. */
 export interface CapturedLogs {
@@ -42,6 +43,8 @@ export interface InvocationSuccess extends OutcomeBase {
   ok: true;
   /** The handler's return value as a JSON string, produced inside the isolate. */
   result: string;
+  /** A fetch-style function's response to an HTTP request (then `result` is empty). */
+  response?: HttpResponseData;
 }
 
 export interface InvocationFailure extends OutcomeBase {

@@ -2,12 +2,13 @@ import {
   type CapturedLogs,
   type FailureReason,
   type FunctionErrorInfo,
+  type HttpResponseData,
   NO_LOGS,
 } from '@mini-lambda/core';
 
 /** What one call into an isolate produced, before the pool adds timing and cold-start. */
 export type CallResult =
-  | { ok: true; result: string; logs: CapturedLogs }
+  | { ok: true; result: string; logs: CapturedLogs; response?: HttpResponseData }
   | {
       ok: false;
       reason: FailureReason;
@@ -25,7 +26,9 @@ export interface EnvelopeLimits {
 /** The same bounds the prelude applies; enforced again here since user code shares its isolate. */
 export const ERROR_INFO_LIMITS = { name: 256, message: 4096, stack: 16384 } as const;
 
-const HEADER = /^[REIJ](\d{1,9}),(\d{1,9});/;
+const HEADER = /^[REIJHL](\d{1,9}),(\d{1,9});/;
+/** Bounds of a response head from a fetch-style function (its body is bounded apart). */
+const HEAD_LIMITS = { chars: 256 * 1024, headers: 1000, statusText: 1024 } as const;
 
 /**
  * Reads the prelude's envelope `<tag><logs length>,<dropped>;<logs><payload>` with
@@ -60,6 +63,12 @@ export function readEnvelope(raw: unknown, limits: EnvelopeLimits): CallResult {
       const error = parseErrorInfo(payload);
       return { ok: false, reason: 'error', message: error.message, error, logs };
     }
+    case 'H': {
+      const response = parseResponseHead(payload);
+      return response ? { ok: true, result: '', response, logs } : malformed();
+    }
+    case 'L':
+      return { ok: false, reason: 'result_too_large', message: bound(payload, 256), logs };
     case 'I':
       return {
         ok: false,
@@ -124,6 +133,35 @@ function parseErrorInfo(json: string): FunctionErrorInfo {
     }
   }
   return { name: 'Error', message: 'The function failed with an unreadable error', stack: '' };
+}
+
+/**
+ * The head of a fetch-style function's response: `{status, statusText, headers}` with
+ * headers as [name, value] pairs; the body comes apart, as bytes. Which headers and
+ * statuses HTTP allows is the trigger's to decide; this only checks the shape.
+ */
+function parseResponseHead(json: string): HttpResponseData | undefined {
+  if (json.length > HEAD_LIMITS.chars) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!v || typeof v !== 'object') return undefined;
+  const { status, statusText, headers } = v as Record<string, unknown>;
+  if (typeof status !== 'number' || !Number.isInteger(status)) return undefined;
+  if (typeof statusText !== 'string' || statusText.length > HEAD_LIMITS.statusText)
+    return undefined;
+  if (!Array.isArray(headers) || headers.length > HEAD_LIMITS.headers) return undefined;
+  const list: HttpResponseData['headers'] = [];
+  for (const pair of headers) {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+      return undefined;
+    }
+    list.push([pair[0], pair[1]]);
+  }
+  return { status, statusText, headers: list, body: new Uint8Array(0) };
 }
 
 function malformed(): CallResult {

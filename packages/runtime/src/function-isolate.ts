@@ -1,5 +1,7 @@
-import type { RunnableFunction } from '@mini-lambda/core';
+import type { InvocationInput, RunnableFunction } from '@mini-lambda/core';
 import { type BlankIsolate, createBlankIsolate, disposeIsolate } from './blank-isolate.ts';
+import type { HostBridge } from './bridge/host-bridge.ts';
+import { type InvocationFetch, InvocationScope } from './bridge/invocation-scope.ts';
 import type { CodeCache } from './code-cache.ts';
 import { type CallResult, type EnvelopeLimits, readEnvelope } from './envelope.ts';
 import {
@@ -11,6 +13,7 @@ import {
   withDeadline,
 } from './failures.ts';
 import type { Isolate, Reference } from './ivm.ts';
+import { evaluateModule } from './module.ts';
 
 /** Everything needed to bring up one isolate for a function version. */
 export interface IsolateSpec {
@@ -22,18 +25,39 @@ export interface IsolateSpec {
   maxResultBytes: number;
   /** Bound on creating the isolate and running the module's top-level code. */
   initTimeoutMs: number;
+  /** Warm calls run on this thread (a sandbox), not on isolated-vm's pool. */
+  syncExecution: boolean;
   /** V8 lost control of this isolate; the process should be recycled. */
   onCatastrophicError: (message: string) => void;
 }
 
-type Start = (event: string, invocationId: string, timeoutMs: number) => string;
+type RunArgs = [event: string, invocationId: string, timeoutMs: number];
+type RunHttpArgs = [
+  invocationId: string,
+  timeoutMs: number,
+  method: string,
+  url: string,
+  headers: [string, string][],
+  body: Uint8Array | null,
+];
 
-/** Host references to the prelude's entry points (see sandbox/prelude.js). */
+/** Host references to the prelude's entry points (see sandbox/prelude/handler.js). */
 interface Entry {
-  run: Reference<(...args: Parameters<Start>) => Promise<string>>;
-  runSync: Reference<Start>;
+  runSync: Reference<(...args: RunArgs) => string>;
+  runHttpSync: Reference<(...args: RunHttpArgs) => string>;
   take: Reference<() => string>;
   wait: Reference<() => Promise<string>>;
+  takeBody: Reference<() => Uint8Array | undefined>;
+  drain: Reference<() => Promise<string>>;
+}
+const ENTRY_KEYS = ['runSync', 'runHttpSync', 'take', 'wait', 'takeBody', 'drain'] as const;
+
+/** What an invocation may reach besides its isolate. */
+export interface CallIo {
+  /** The instance's outbound client for this invocation; fetch is refused without it. */
+  fetch?: InvocationFetch | undefined;
+  /** Async execution: the handler's synchronous part is done and it awaits (no CPU held). */
+  suspended?: () => void;
 }
 
 /**
@@ -45,15 +69,21 @@ export class FunctionIsolate {
   lastUsedAt = performance.now();
   private finishPending: ((result: CallResult) => void) | undefined;
   private disposedBecause: DisposeReason | undefined;
+  /** The invocation's ctx.waitUntil work, still running after its result went out. */
+  private draining: Promise<void> | undefined;
 
   private readonly isolate: Isolate;
   private readonly entry: Entry;
+  private readonly bridge: HostBridge;
   private readonly limits: EnvelopeLimits;
+  private readonly sync: boolean;
 
-  private constructor(isolate: Isolate, entry: Entry, limits: EnvelopeLimits) {
-    this.isolate = isolate;
+  private constructor(blank: BlankIsolate, entry: Entry, limits: EnvelopeLimits, sync: boolean) {
+    this.isolate = blank.isolate;
+    this.bridge = blank.bridge;
     this.entry = entry;
     this.limits = limits;
+    this.sync = sync;
   }
 
   /** False once the isolate is disposed or in an unknown state. */
@@ -87,42 +117,51 @@ export class FunctionIsolate {
           memoryMb: fn.config.memory_mb,
           preludeCache: spec.preludeCache,
           logLimit: spec.logLimit,
+          maxResultBytes: spec.maxResultBytes,
+          syncExecution: spec.syncExecution,
           onCatastrophicError,
         }));
       blank.onCatastrophicError = onCatastrophicError;
       isolate = blank.isolate;
-      const module = await spec.codeCache.compile((o) =>
-        blank.isolate.compileModule(spec.code, { ...o, filename: `${fn.name}@${fn.version}.js` }),
-      );
-      await module.instantiate(blank.context, (specifier: string) => {
-        throw new Error(`Imports are resolved at build time; cannot import "${specifier}"`);
+      const init = new InvocationScope({
+        deadline: performance.now() + spec.initTimeoutMs,
+        init: true,
       });
-      await module.evaluate({ timeout: spec.initTimeoutMs });
-      const meta = {
-        name: fn.name,
-        version: fn.version,
-        memoryMb: fn.config.memory_mb,
-        env: fn.config.env,
-      };
-      // The namespace is the user's own object in its own isolate; only the host holds
-      // references to the entry points attach returns.
-      const entries = (await blank.attach.apply(
-        undefined,
-        [module.namespace.derefInto(), JSON.stringify(meta)],
-        { result: { reference: true } },
-      )) as Reference<Record<keyof Entry, unknown>>;
-      const ref = (key: keyof Entry) => entries.getSync(key, { reference: true });
-      const entry = {
-        run: ref('run'),
-        runSync: ref('runSync'),
-        take: ref('take'),
-        wait: ref('wait'),
-      } as Entry;
-      self = new FunctionIsolate(blank.isolate, entry, {
-        maxResultBytes: spec.maxResultBytes,
-        logLimit: spec.logLimit,
-      });
-      return self;
+      blank.bridge.enter(init);
+      try {
+        const module = await evaluateModule(
+          blank,
+          spec.code,
+          spec.codeCache,
+          fn,
+          spec.initTimeoutMs,
+        );
+        const meta = {
+          name: fn.name,
+          version: fn.version,
+          memoryMb: fn.config.memory_mb,
+          env: fn.config.env,
+        };
+        // The namespace is the user's own object in its own isolate; only the host holds
+        // references to the entry points attach returns.
+        const entries = (await blank.attach.apply(
+          undefined,
+          [module.namespace.derefInto(), JSON.stringify(meta)],
+          { result: { reference: true }, timeout: spec.initTimeoutMs },
+        )) as Reference<Record<keyof Entry, unknown>>;
+        const entry = Object.fromEntries(
+          ENTRY_KEYS.map((key) => [key, entries.getSync(key, { reference: true })]),
+        ) as unknown as Entry;
+        self = new FunctionIsolate(
+          blank,
+          entry,
+          { maxResultBytes: spec.maxResultBytes, logLimit: spec.logLimit },
+          spec.syncExecution,
+        );
+        return self;
+      } finally {
+        blank.bridge.leave(init);
+      }
     };
     const startedAt = performance.now();
     const building = build();
@@ -157,62 +196,174 @@ export class FunctionIsolate {
   }
 
   /**
-   * Runs one invocation on isolated-vm's thread pool, leaving this thread free; always
-   * settles, by `timeoutMs` at the latest.
+   * Runs one invocation; always settles, by `timeoutMs` at the latest. In sync execution
+   * the handler's synchronous part runs on this thread, blocking it (≈ 2 µs per call
+   * instead of ≈ 40 µs of thread hand-off; isolated-vm's timer still ends sync and
+   * microtask loops, but a catastrophic V8 error would hang this thread: only for
+   * processes a supervisor can kill, never for the server's event loop). Otherwise on
+   * isolated-vm's thread pool. Either way a handler that awaits holds no thread.
    */
-  call(event: string, invocationId: string, timeoutMs: number): Promise<CallResult> {
-    const startedAt = performance.now();
-    const running = this.entry.run.apply(undefined, [event, invocationId, timeoutMs], {
-      result: { promise: true },
-      // Not redundant with our deadline: only isolated-vm's timer notices an isolate
-      // that fails to terminate and reports it as catastrophic (measured: without it,
-      // `new Array(6e7).fill(0)` left a thread spinning with no report at all).
-      timeout: timeoutMs,
-    });
-    return this.settle(running, startedAt, timeoutMs, timeoutMs);
-  }
-
-  /**
-   * Runs one invocation on this thread, blocking it while user code runs (≈ 2 µs per
-   * call instead of ≈ 40 µs of thread hand-off). isolated-vm's own timer still ends sync
-   * and microtask loops, but a catastrophic V8 error would hang this thread: only for
-   * processes a supervisor can kill (sandboxes), never for the server's event loop.
-   * A handler still pending after its microtasks is awaited asynchronously.
-   */
-  callSync(
-    event: string,
+  call(
+    input: InvocationInput,
     invocationId: string,
     timeoutMs: number,
+    io: CallIo = {},
   ): CallResult | Promise<CallResult> {
     const startedAt = performance.now();
+    const scope = new InvocationScope({ deadline: startedAt + timeoutMs, fetch: io.fetch });
+    scope.onFault = (err) => this.finishPending?.(this.failed(err, startedAt, timeoutMs));
+    this.bridge.enter(scope);
+    if (!this.sync) return this.callAsync(input, invocationId, timeoutMs, io, scope, startedAt);
+    let raw: string;
     try {
-      const args = [event, invocationId, timeoutMs] as const;
-      let raw = this.entry.runSync.applySync(undefined, [...args], { timeout: timeoutMs });
+      raw = this.start(input, invocationId, timeoutMs, 'sync') as string;
       if (raw === '') raw = this.entry.take.applySync(undefined, [], { timeout: timeoutMs });
-      if (raw !== '') return readEnvelope(raw, this.limits);
     } catch (err) {
-      return this.failed(err, startedAt, timeoutMs);
+      return this.ended(scope, this.failed(err, startedAt, timeoutMs));
     }
+    if (raw !== '') return this.finishRaw(raw, scope, startedAt, timeoutMs);
+    return this.waitFor(scope, startedAt, timeoutMs);
+  }
+
+  private async callAsync(
+    input: InvocationInput,
+    invocationId: string,
+    timeoutMs: number,
+    io: CallIo,
+    scope: InvocationScope,
+    startedAt: number,
+  ): Promise<CallResult> {
+    let raw: string;
+    try {
+      raw = await this.start(input, invocationId, timeoutMs, 'async');
+    } catch (err) {
+      return this.ended(scope, this.failed(err, startedAt, timeoutMs));
+    }
+    if (raw !== '') return this.finishRaw(raw, scope, startedAt, timeoutMs);
+    io.suspended?.();
+    return this.waitFor(scope, startedAt, timeoutMs);
+  }
+
+  /** Calls the entry point for `input`; '' means the handler is still running. */
+  private start(
+    input: InvocationInput,
+    invocationId: string,
+    timeoutMs: number,
+    mode: 'sync' | 'async',
+  ): string | Promise<string> {
+    // Not redundant with our deadline: only isolated-vm's timer notices an isolate that
+    // fails to terminate and reports it as catastrophic (measured: without it,
+    // `new Array(6e7).fill(0)` left a thread spinning with no report at all).
+    if (typeof input === 'string') {
+      const args: RunArgs = [input, invocationId, timeoutMs];
+      return mode === 'sync'
+        ? this.entry.runSync.applySync(undefined, args, { timeout: timeoutMs })
+        : this.entry.runSync.apply(undefined, args, { timeout: timeoutMs });
+    }
+    const { method, url, headers, body } = input.request;
+    const args: RunHttpArgs = [invocationId, timeoutMs, method, url, headers, body];
+    const options = { timeout: timeoutMs, arguments: { copy: true } } as const;
+    return mode === 'sync'
+      ? this.entry.runHttpSync.applySync(undefined, args, options)
+      : this.entry.runHttpSync.apply(undefined, args, options);
+  }
+
+  private waitFor(
+    scope: InvocationScope,
+    startedAt: number,
+    timeoutMs: number,
+  ): Promise<CallResult> {
     const left = Math.max(1, Math.ceil(timeoutMs - (performance.now() - startedAt)));
     const waiting = this.entry.wait.apply(undefined, [], {
       result: { promise: true },
       timeout: left,
     });
-    return this.settle(waiting, startedAt, timeoutMs, left);
+    return this.settle(waiting, startedAt, timeoutMs, left).then(async (result) => {
+      if (typeof result === 'string') return this.finishRaw(result, scope, startedAt, timeoutMs);
+      return this.ended(scope, result);
+    });
   }
 
-  /** Bounds `running` by `deadlineMs`; outcomes name the function's own `timeoutMs`. */
+  /** Reads an envelope; a response's body is fetched apart, as bytes. */
+  private async finishRaw(
+    raw: string,
+    scope: InvocationScope,
+    startedAt: number,
+    timeoutMs: number,
+  ): Promise<CallResult> {
+    const result = readEnvelope(raw, this.limits);
+    if (result.ok && result.response) {
+      try {
+        const options = { result: { copy: true }, timeout: timeoutMs } as const;
+        const body = this.sync
+          ? this.entry.takeBody.applySync(undefined, [], options)
+          : await this.entry.takeBody.apply(undefined, [], options);
+        result.response.body = body instanceof Uint8Array ? body : new Uint8Array(0);
+      } catch (err) {
+        return this.ended(scope, this.failed(err, startedAt, timeoutMs));
+      }
+    }
+    return this.ended(scope, result);
+  }
+
+  /**
+   * The result is out: the invocation's timers and operations end now, unless it asked
+   * (ctx.waitUntil) to run on; then they end when that work settles or at the deadline.
+   */
+  private ended(scope: InvocationScope, result: CallResult): CallResult {
+    if (!scope.keepAlive || !this.reusable) {
+      this.bridge.leave(scope);
+      return result;
+    }
+    const left = Math.ceil(scope.deadline - performance.now());
+    if (left <= 0) {
+      this.bridge.leave(scope);
+      return result;
+    }
+    const drained = this.entry.drain
+      .apply(undefined, [], { result: { promise: true }, timeout: left })
+      .then(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), left);
+    });
+    this.draining = Promise.race([drained, deadline])
+      .then(
+        (how) => {
+          // Work still running at the deadline is ended with the isolate.
+          if (how === 'late') this.dispose('timeout');
+        },
+        () => this.dispose('crashed'),
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        this.bridge.leave(scope);
+        this.draining = undefined;
+      });
+    return result;
+  }
+
+  /** The last invocation's ctx.waitUntil work, if any still runs: release the isolate after. */
+  afterCall(): Promise<void> | undefined {
+    return this.draining;
+  }
+
+  /**
+   * Bounds `running` by `deadlineMs`; outcomes name the function's own `timeoutMs`. An
+   * envelope comes back as the raw string, for the caller to read.
+   */
   private settle(
     running: Promise<unknown>,
     startedAt: number,
     timeoutMs: number,
     deadlineMs: number,
-  ): Promise<CallResult> {
+  ): Promise<CallResult | string> {
     const settled = running.then(
-      (raw) => readEnvelope(raw, this.limits),
+      (raw): CallResult | string =>
+        typeof raw === 'string' ? raw : readEnvelope(raw, this.limits),
       (err: unknown) => this.failed(err, startedAt, timeoutMs),
     );
-    return withDeadline(
+    return withDeadline<CallResult | string>(
       settled,
       deadlineMs,
       () => {
@@ -224,7 +375,7 @@ export class FunctionIsolate {
       },
     ).then((result) => {
       this.finishPending = undefined;
-      const reason = disposeReasonOf(result);
+      const reason = typeof result === 'string' ? undefined : disposeReasonOf(result);
       if (reason) this.dispose(reason);
       return result;
     });

@@ -3,4 +3,4 @@ import ivm from 'isolated-vm';
 
 /** isolated-vm, loaded only after the `--no-node-snapshot` check. */
 export default ivm;
-export type { Context, ExternalCopy, Isolate, Reference } from 'isolated-vm';
+export type { Context, ExternalCopy, Isolate, Module, Reference } from 'isolated-vm';

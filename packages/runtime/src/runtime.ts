@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type InvocationInput,
   type InvocationOutcome,
   MiniLambdaError,
+  type OutboundRequest,
+  type OutboundResponse,
   type RunnableFunction,
   type RuntimeLimits,
 } from '@mini-lambda/core';
@@ -22,13 +25,27 @@ export interface InvokeOptions {
   invocationId?: string;
 }
 
+/** The instance's outbound client, as the runtime hands it to one invocation's `fetch`. */
+export type OutboundFetch = (
+  call: { fn: RunnableFunction; invocationId: string },
+  request: OutboundRequest,
+  signal: AbortSignal,
+) => Promise<OutboundResponse>;
+
 /**
  * Runs function versions. Async throughout and free of in-process assumptions, so the
  * pools can live in this process or in supervised sandbox processes behind IPC.
  */
 export interface Runtime {
-  /** Runs `fn` with the raw JSON `event` (empty string = null). User failures are values. */
-  invoke(fn: RunnableFunction, event: string, options?: InvokeOptions): Promise<InvocationOutcome>;
+  /**
+   * Runs `fn` with `input`: the raw JSON event (empty string = null), or an HTTP request
+   * for a fetch-style function. User failures are values.
+   */
+  invoke(
+    fn: RunnableFunction,
+    input: InvocationInput,
+    options?: InvokeOptions,
+  ): Promise<InvocationOutcome>;
   /** Drains the pools of `name` (one version, or all): idle isolates now, busy ones on release. */
   retire(name: string, version?: number): Promise<void>;
   stats(): Promise<RuntimeStats>;
@@ -46,6 +63,8 @@ export interface RuntimeDeps {
    * supervisor to replace it; a sandbox supervisor passes its own.
    */
   onCatastrophicError?: (message: string, fn?: RunnableFunction) => void;
+  /** Where a function's `fetch` goes; without it every fetch is refused. */
+  fetch?: OutboundFetch;
 }
 
 /**
@@ -88,6 +107,8 @@ class InProcessRuntime implements Runtime {
         memoryMb,
         preludeCache: this.preludeCache,
         logLimit: limits.logLimit,
+        maxResultBytes: limits.maxResultBytes,
+        syncExecution: limits.execution === 'sync',
         onCatastrophicError: (message) => this.onCatastrophicError(message),
       }),
     );
@@ -97,7 +118,7 @@ class InProcessRuntime implements Runtime {
 
   async invoke(
     fn: RunnableFunction,
-    event: string,
+    event: InvocationInput,
     options: InvokeOptions = {},
   ): Promise<InvocationOutcome> {
     if (this.disposed) {
@@ -118,7 +139,11 @@ class InProcessRuntime implements Runtime {
     return outcome;
   }
 
-  private async coldStart(pool: Pool, event: string, timing: Timing): Promise<InvocationOutcome> {
+  private async coldStart(
+    pool: Pool,
+    event: InvocationInput,
+    timing: Timing,
+  ): Promise<InvocationOutcome> {
     let code: string;
     try {
       code = await this.loadCode(pool);
@@ -141,6 +166,7 @@ class InProcessRuntime implements Runtime {
         logLimit: this.limits.logLimit,
         maxResultBytes: this.limits.maxResultBytes,
         initTimeoutMs: this.limits.initTimeoutMs,
+        syncExecution: this.limits.execution === 'sync',
         onCatastrophicError: (message) => this.onCatastrophicError(message, pool.fn),
       },
       this.spares.take(pool.fn.config.memory_mb),
@@ -168,31 +194,43 @@ class InProcessRuntime implements Runtime {
   private async run(
     pool: Pool,
     isolate: FunctionIsolate,
-    event: string,
+    event: InvocationInput,
     timing: Timing,
     heldCpu?: Release,
   ): Promise<InvocationOutcome> {
     const timeoutMs = pool.fn.config.timeout_ms;
+    let releaseCpu: Release | undefined;
     try {
-      let result: CallResult;
       if (this.limits.execution === 'sync') {
         // This thread runs one call at a time: it is the CPU gate.
         heldCpu?.();
-        const running = isolate.callSync(event, timing.invocationId, timeoutMs);
-        result = running instanceof Promise ? await running : running;
       } else {
-        const releaseCpu = heldCpu ?? (await this.acquireCpu(timing));
-        if (typeof releaseCpu !== 'function') return releaseCpu;
-        try {
-          result = await isolate.call(event, timing.invocationId, timeoutMs);
-        } finally {
-          releaseCpu();
-        }
+        const acquired = heldCpu ?? (await this.acquireCpu(timing));
+        if (typeof acquired !== 'function') return acquired;
+        releaseCpu = acquired;
       }
+      const io = {
+        fetch: this.fetchFor(pool.fn, timing.invocationId),
+        // Awaiting a timer or a fetch holds no execution slot.
+        ...(releaseCpu ? { suspended: releaseCpu } : {}),
+      };
+      const running = isolate.call(event, timing.invocationId, timeoutMs, io);
+      const result = running instanceof Promise ? await running : running;
       return outcomeOf(result, timing);
     } finally {
-      pool.release(isolate);
+      releaseCpu?.();
+      const after = isolate.afterCall();
+      if (after) void after.then(() => pool.release(isolate));
+      else pool.release(isolate);
     }
+  }
+
+  /** One invocation's way out to the network, or none when this runtime has no client. */
+  private fetchFor(fn: RunnableFunction, invocationId: string) {
+    const fetch = this.deps.fetch;
+    if (!fetch) return undefined;
+    return (request: OutboundRequest, signal: AbortSignal) =>
+      fetch({ fn, invocationId }, request, signal);
   }
 
   /** The pool's bundle, bounded in time: a hung object store must not hold reservations. */

@@ -18,7 +18,6 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       ['Atomics', 'typeof Atomics'],
       ['WebAssembly', 'typeof WebAssembly'],
       ['the isolated-vm module', 'typeof ivm'],
-      ['setTimeout from the host', 'typeof setTimeout'],
     ])('hides %s', async (_, expression) => {
       expect(await probe(`hides-${_.replace(/\W/g, '')}`, expression)).toMatchObject({
         ok: true,
@@ -32,6 +31,8 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
         `(() => {
           // Walks everything reachable from the global object (and the handler's own
           // arguments' prototypes) looking for isolated-vm's host handles.
+          // Lazy globals (the web platform) are built first, so their objects are walked too.
+          for (const k of Reflect.ownKeys(globalThis)) try { globalThis[k]; } catch {}
           const seen = new Set(), found = [], queue = [globalThis, console];
           while (queue.length && seen.size < 20000) {
             const v = queue.shift();

@@ -1,0 +1,69 @@
+import type { OutboundRequest, OutboundResponse } from '@mini-lambda/core';
+import type { InvocationState } from '../host-ops/types.ts';
+
+/** The instance's outbound client as one invocation reaches it (see docs/internals.md). */
+export type InvocationFetch = (
+  request: OutboundRequest,
+  signal: AbortSignal,
+) => Promise<OutboundResponse>;
+
+/** At most this many timers pending per invocation (docs/functions.md). */
+export const MAX_TIMERS = 10_000;
+/** At most this many host operations in flight per invocation. */
+export const MAX_OPS = 1000;
+
+/**
+ * What one invocation started on the host: its timers and operations, all ended with
+ * it. `init` is the scope of a module's top-level code, where synchronous operations
+ * work but timers and asynchronous ones do not (no invocation would own them).
+ */
+export class InvocationScope implements InvocationState {
+  readonly timers = new Map<number, NodeJS.Timeout>();
+  readonly ops = new Map<number, AbortController>();
+  /** The function called ctx.waitUntil: the invocation ends when those settle. */
+  keepAlive = false;
+  private readonly controller = new AbortController();
+  readonly deadline: number;
+  readonly init: boolean;
+  readonly fetch: InvocationFetch | undefined;
+  /** The isolate failed while running work of this scope (a timer ran past the deadline). */
+  onFault: (err: unknown) => void = () => {};
+
+  constructor(options: { deadline: number; init?: boolean; fetch?: InvocationFetch | undefined }) {
+    this.deadline = options.deadline;
+    this.init = options.init ?? false;
+    this.fetch = options.fetch;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get ended(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  clearTimer(id: unknown): void {
+    if (typeof id !== 'number') return;
+    const timer = this.timers.get(id);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.timers.delete(id);
+  }
+
+  cancelOp(id: unknown): void {
+    if (typeof id !== 'number') return;
+    this.ops.get(id)?.abort();
+    this.ops.delete(id);
+  }
+
+  /** Cancels every timer and operation still pending; nothing of this scope runs again. */
+  end(): void {
+    if (this.ended) return;
+    this.controller.abort();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const op of this.ops.values()) op.abort();
+    this.ops.clear();
+  }
+}

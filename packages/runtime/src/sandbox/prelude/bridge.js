@@ -1,0 +1,134 @@
+import { apply, dict, ErrorCtor, PromiseCtor, TypeErrorCtor } from './intrinsics.js';
+
+const RangeErrorCtor = RangeError;
+const SyntaxErrorCtor = SyntaxError;
+const promiseReject = Promise.reject;
+const rejected = (reason) => apply(promiseReject, PromiseCtor, [reason]);
+
+/**
+ * The isolate's end of the bridge to the sandbox process. `hostCall` is an isolated-vm
+ * Callback: a function whose calls run in the sandbox process, with arguments and result
+ * copied. It lives in this closure only; user code reaches the host through the methods
+ * below, each of which checks its own arguments on the host side again.
+ *
+ * Work started by an invocation belongs to it: the host cancels its timers and operations
+ * when it ends, and `begin` forgets them here, so nothing fires into a later invocation.
+ */
+export function createBridge(hostCall) {
+  let timers = dict();
+  let ops = dict();
+  let invocation = 0;
+  let onUncaught;
+  let DOMExceptionCtor;
+
+  function error(name, message) {
+    if (name === 'TypeError') return new TypeErrorCtor(message);
+    if (name === 'RangeError') return new RangeErrorCtor(message);
+    if (name === 'SyntaxError' && DOMExceptionCtor === undefined)
+      return new SyntaxErrorCtor(message);
+    if (DOMExceptionCtor !== undefined) return new DOMExceptionCtor(message, name);
+    const e = new ErrorCtor(message);
+    e.name = name;
+    return e;
+  }
+
+  function call(op, ...args) {
+    const reply = hostCall(op, args);
+    if (reply.ok) return reply.value;
+    throw error(reply.name, reply.message);
+  }
+
+  function start(op, args, signal) {
+    if (signal?.aborted) return rejected(signal.reason);
+    let id;
+    try {
+      id = call('op.start', op, args);
+    } catch (e) {
+      return rejected(e);
+    }
+    return new PromiseCtor((resolve, reject) => {
+      const entry = { resolve, reject, detach: undefined };
+      ops[id] = entry;
+      if (signal) {
+        const onAbort = () => {
+          if (ops[id] !== entry) return;
+          delete ops[id];
+          try {
+            call('op.cancel', id);
+          } catch {
+            // the invocation ended meanwhile; the host has cancelled it already
+          }
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+    });
+  }
+
+  function setTimer(callback, ms, repeat, args) {
+    const id = call('timer.set', ms, repeat);
+    timers[id] = { callback, args, repeat };
+    return id;
+  }
+
+  function clearTimer(id) {
+    if (typeof id !== 'number' || timers[id] === undefined) return;
+    delete timers[id];
+    call('timer.clear', id);
+  }
+
+  function uncaught(e) {
+    if (onUncaught !== undefined) onUncaught(e);
+  }
+
+  /** The host hands over a timer that fired or an operation that finished. */
+  function deliver(kind, id, ok, value, name) {
+    if (kind === 'timer') {
+      const timer = timers[id];
+      if (timer === undefined) return;
+      if (!timer.repeat) delete timers[id];
+      try {
+        apply(timer.callback, undefined, timer.args);
+      } catch (e) {
+        uncaught(e);
+      }
+      return;
+    }
+    const entry = ops[id];
+    if (entry === undefined) return;
+    delete ops[id];
+    entry.detach?.();
+    if (ok) entry.resolve(value);
+    else entry.reject(error(name, value));
+  }
+
+  const host = {
+    __proto__: null,
+    call,
+    start,
+    setTimer,
+    clearTimer,
+    error,
+    invocation: () => invocation,
+    registerDOMException(ctor) {
+      DOMExceptionCtor = ctor;
+    },
+  };
+
+  return {
+    host,
+    deliver,
+    /** A new invocation: work of earlier ones is forgotten (the host cancelled it). */
+    begin() {
+      invocation++;
+      timers = dict();
+      ops = dict();
+      onUncaught = undefined;
+    },
+    /** Where an exception thrown by a timer callback of this invocation goes. */
+    onUncaught(fail) {
+      onUncaught = fail;
+    },
+  };
+}
