@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'sandboxed',
           include: [
-            'packages/runtime/test/{handler-contract,failures,console,isolation,pools}.test.ts',
+            'packages/runtime/test/{handler-contract,failures,console,isolation,pools,timers}.test.ts',
           ],
           env: { MINI_LAMBDA_TEST_RUNTIME: 'sandbox' },
           testTimeout: 20_000,

@@ -140,13 +140,15 @@ function parseErrorInfo(json: string): FunctionErrorInfo {
  * headers as [name, value] pairs; the body comes apart, as bytes. Which headers and
  * statuses HTTP allows is the trigger's to decide; this only checks the shape.
  */
-function parseResponseHead(json: string): HttpResponseData | undefined {
-  if (json.length > HEAD_LIMITS.chars) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    return undefined;
+export function parseResponseHead(head: unknown): HttpResponseData | undefined {
+  let v = head;
+  if (typeof head === 'string') {
+    if (head.length > HEAD_LIMITS.chars) return undefined;
+    try {
+      v = JSON.parse(head);
+    } catch {
+      return undefined;
+    }
   }
   if (!v || typeof v !== 'object') return undefined;
   const { status, statusText, headers } = v as Record<string, unknown>;

@@ -23,11 +23,17 @@ import type { RuntimeHealth, RuntimeStats } from './stats.ts';
 export interface InvokeOptions {
   /** Defaults to a random UUID. */
   invocationId?: string;
+  /**
+   * The function's ctx.waitUntil work runs on after its outcome: `ended` settles when it
+   * is done (or ended at the deadline). Called before the outcome is returned.
+   */
+  onLinger?: (ended: Promise<void>) => void;
 }
 
 /** The instance's outbound client, as the runtime hands it to one invocation's `fetch`. */
 export type OutboundFetch = (
-  call: { fn: RunnableFunction; invocationId: string },
+  /** `subrequests`: the invocation's count so far, kept by whoever runs it. */
+  call: { fn: RunnableFunction; invocationId: string; subrequests: { used: number } },
   request: OutboundRequest,
   signal: AbortSignal,
 ) => Promise<OutboundResponse>;
@@ -77,6 +83,7 @@ export function createInProcessRuntime(deps: RuntimeDeps, limits: RuntimeLimits)
 
 type Timing = {
   invocationId: string;
+  onLinger?: ((ended: Promise<void>) => void) | undefined;
   coldStart: boolean;
   started: number;
   initDurationMs?: number;
@@ -130,7 +137,12 @@ class InProcessRuntime implements Runtime {
     const ticket = pending instanceof Promise ? await pending : pending;
     if (ticket.kind === 'throttled')
       return notRun('throttled', ticket.message, ticket.retryAfterMs, invocationId);
-    const timing = { invocationId, coldStart: ticket.kind === 'cold', started: performance.now() };
+    const timing = {
+      invocationId,
+      onLinger: options.onLinger,
+      coldStart: ticket.kind === 'cold',
+      started: performance.now(),
+    };
     const outcome =
       ticket.kind === 'warm'
         ? await this.run(pool, ticket.isolate, event, timing)
@@ -220,8 +232,10 @@ class InProcessRuntime implements Runtime {
     } finally {
       releaseCpu?.();
       const after = isolate.afterCall();
-      if (after) void after.then(() => pool.release(isolate));
-      else pool.release(isolate);
+      if (after) {
+        timing.onLinger?.(after);
+        void after.then(() => pool.release(isolate));
+      } else pool.release(isolate);
     }
   }
 
@@ -229,8 +243,9 @@ class InProcessRuntime implements Runtime {
   private fetchFor(fn: RunnableFunction, invocationId: string) {
     const fetch = this.deps.fetch;
     if (!fetch) return undefined;
+    const subrequests = { used: 0 };
     return (request: OutboundRequest, signal: AbortSignal) =>
-      fetch({ fn, invocationId }, request, signal);
+      fetch({ fn, invocationId, subrequests }, request, signal);
   }
 
   /** The pool's bundle, bounded in time: a hung object store must not hold reservations. */

@@ -78,7 +78,31 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       const fn = t.deploy('nohandler', 'export const x = 1');
       const out = await t.runtime.invoke(fn, '');
       expect(out).toMatchObject({ ok: false, reason: 'error', coldStart: true });
-      expect(out.ok ? '' : out.message).toMatch(/no `handler` export/);
+      expect(out.ok ? '' : out.message).toBe('The module has no handler: it exports x (a number)');
+    });
+
+    it('runs CommonJS Lambda code unmodified (exports.handler, module.exports = { handler })', async () => {
+      // What esbuild makes of a CommonJS entry: its module.exports as the default export.
+      const cjs = (body: string) =>
+        `var module = { exports: {} }; var exports = module.exports; ${body}; export default module.exports;`;
+      const a = t.deploy('cjs-a', cjs('exports.handler = async (event) => ({ got: event })'));
+      const b = t.deploy(
+        'cjs-b',
+        cjs('module.exports = { handler: (event, context) => context.functionName }'),
+      );
+      expect(await t.runtime.invoke(a, '{"x":1}')).toMatchObject({
+        ok: true,
+        result: '{"got":{"x":1}}',
+      });
+      expect(await t.runtime.invoke(b, '')).toMatchObject({ ok: true, result: '"cjs-b"' });
+    });
+
+    it('prefers an ESM handler to a default export', async () => {
+      const fn = t.deploy(
+        'both',
+        'export const handler = () => "esm"; export default { handler: () => "cjs", fetch() {} }',
+      );
+      expect(await t.runtime.invoke(fn, '')).toMatchObject({ ok: true, result: '"esm"' });
     });
 
     it('reports a syntax error and a top-level throw as errors', async () => {

@@ -1,9 +1,18 @@
-import type { InvocationOutcome, RunnableFunction, RuntimeLimits } from '@mini-lambda/core';
+import type {
+  HttpRequestData,
+  InvocationOutcome,
+  OutboundRequest,
+  OutboundResponse,
+  RunnableFunction,
+  RuntimeLimits,
+} from '@mini-lambda/core';
+import { OUTBOUND_LIMITS } from '../bridge/outbound-request.ts';
 import type { RuntimeStats } from '../stats.ts';
 import type { Codec } from './channel.ts';
 import { encodeFrame, type Frame } from './frame.ts';
 import {
   checkedJson,
+  checkOutboundRequest,
   checkOutcome,
   MAX_LOG_CHARS,
   ProtocolError,
@@ -28,6 +37,18 @@ export type HostMessage =
   | { type: 'unregister'; ref: number }
   /** `sentAt`: epoch ms, for the sandbox's queue bound. `event`: raw JSON ('' = null). */
   | { type: 'invoke'; id: number; ref: number; invocationId: string; sentAt: number; event: string }
+  /** A fetch-style function's call from an HTTP trigger. */
+  | {
+      type: 'invokeHttp';
+      id: number;
+      ref: number;
+      invocationId: string;
+      sentAt: number;
+      request: HttpRequestData;
+    }
+  /** The answer to a function's outbound request (`id` is the sandbox's fetch id). */
+  | { type: 'fetchReply'; id: number; response: OutboundResponse }
+  | { type: 'fetchError'; id: number; error: WireError }
   | { type: 'code'; id: number; code: string }
   | { type: 'codeError'; id: number; error: WireError }
   /** Drains the pools of `name` (one version, or all). */
@@ -40,7 +61,16 @@ export type HostMessage =
 /** What a sandbox sends; the host checks every one (see `decodeSandboxMessage`). */
 export type SandboxMessage =
   | { type: 'ready' }
-  | { type: 'outcome'; id: number; outcome: InvocationOutcome }
+  /**
+   * `lingering`: the function still runs ctx.waitUntil work; `ended` follows when it is
+   * done, and until then the call may still fetch.
+   */
+  | { type: 'outcome'; id: number; outcome: InvocationOutcome; lingering?: boolean }
+  | { type: 'ended'; id: number }
+  /** A function's outbound request, for call `call` (an invoke id of the host's). */
+  | { type: 'fetch'; id: number; call: number; request: OutboundRequest }
+  /** The function gave up on fetch `id` (aborted, or its invocation ended). */
+  | { type: 'fetchAbort'; id: number }
   /** The sandbox's runtime threw instead of producing an outcome: a platform error. */
   | { type: 'failed'; id: number; error: WireError }
   /** Asks for the bundle of `ref`, for a cold start of a call of it in flight. */
@@ -66,6 +96,9 @@ export const HOST_FRAME = {
   stats: 7,
   ping: 8,
   dispose: 9,
+  invokeHttp: 10,
+  fetchReply: 11,
+  fetchError: 12,
 } as const satisfies Record<HostMessage['type'], number>;
 /** Frame types of a sandbox's messages (see HOST_FRAME). */
 export const SANDBOX_FRAME = {
@@ -76,6 +109,9 @@ export const SANDBOX_FRAME = {
   statsReply: 36,
   pong: 37,
   catastrophe: 38,
+  ended: 39,
+  fetch: 40,
+  fetchAbort: 41,
 } as const satisfies Record<SandboxMessage['type'], number>;
 
 /** Encodes a message of the host's. */
@@ -92,6 +128,21 @@ export function encodeHostMessage(m: HostMessage): Buffer {
         `${m.ref}\n${m.sentAt}\n${m.invocationId}`,
         m.event,
       );
+    case 'invokeHttp': {
+      const { body, ...head } = m.request;
+      return encodeFrame(
+        HOST_FRAME.invokeHttp,
+        m.id,
+        `${m.ref}\n${m.sentAt}\n${m.invocationId}\n${JSON.stringify({ ...head, hasBody: body !== null })}`,
+        toBase64(body),
+      );
+    }
+    case 'fetchReply': {
+      const { body, ...head } = m.response;
+      return encodeFrame(HOST_FRAME.fetchReply, m.id, JSON.stringify(head), toBase64(body));
+    }
+    case 'fetchError':
+      return encodeFrame(HOST_FRAME.fetchError, m.id, JSON.stringify(m.error));
     case 'code':
       return encodeFrame(HOST_FRAME.code, m.id, '', m.code);
     case 'codeError':
@@ -131,6 +182,25 @@ export function decodeHostMessage(f: Frame): HostMessage {
       const invocationId = f.a.slice(second + 1);
       return { type: 'invoke', id: f.id, ref, invocationId, sentAt, event: f.b };
     }
+    case HOST_FRAME.invokeHttp: {
+      const [ref = '', sentAt = '', invocationId = '', headJson = ''] = splitLines(f.a, 4);
+      const head = JSON.parse(headJson) as Omit<HttpRequestData, 'body'> & { hasBody: boolean };
+      const { hasBody, ...rest } = head;
+      return {
+        type: 'invokeHttp',
+        id: f.id,
+        ref: Number(ref),
+        invocationId,
+        sentAt: Number(sentAt),
+        request: { ...rest, body: hasBody ? fromBase64(f.b) : null },
+      };
+    }
+    case HOST_FRAME.fetchReply: {
+      const head = JSON.parse(f.a) as Omit<OutboundResponse, 'body'>;
+      return { type: 'fetchReply', id: f.id, response: { ...head, body: fromBase64(f.b) } };
+    }
+    case HOST_FRAME.fetchError:
+      return { type: 'fetchError', id: f.id, error: JSON.parse(f.a) as WireError };
     case HOST_FRAME.code:
       return { type: 'code', id: f.id, code: f.b };
     case HOST_FRAME.codeError:
@@ -156,10 +226,36 @@ export function encodeSandboxMessage(m: SandboxMessage): Buffer {
     case 'ready':
       return encodeFrame(SANDBOX_FRAME.ready, 0);
     case 'outcome': {
-      if (!m.outcome.ok) return encodeFrame(SANDBOX_FRAME.outcome, m.id, JSON.stringify(m.outcome));
-      const { result, ...rest } = m.outcome;
-      return encodeFrame(SANDBOX_FRAME.outcome, m.id, JSON.stringify(rest), result);
+      const linger = m.lingering ? { lingering: true } : {};
+      if (!m.outcome.ok) {
+        return encodeFrame(
+          SANDBOX_FRAME.outcome,
+          m.id,
+          JSON.stringify({ ...m.outcome, ...linger }),
+        );
+      }
+      const { result, response, ...rest } = m.outcome;
+      if (response) {
+        const { body, ...head } = response;
+        const a = JSON.stringify({ ...rest, ...linger, response: head });
+        return encodeFrame(SANDBOX_FRAME.outcome, m.id, a, toBase64(body));
+      }
+      return encodeFrame(
+        SANDBOX_FRAME.outcome,
+        m.id,
+        JSON.stringify({ ...rest, ...linger }),
+        result,
+      );
     }
+    case 'ended':
+      return encodeFrame(SANDBOX_FRAME.ended, m.id);
+    case 'fetch': {
+      const { body, ...head } = m.request;
+      const a = JSON.stringify({ ...head, call: m.call, hasBody: body !== null });
+      return encodeFrame(SANDBOX_FRAME.fetch, m.id, a, toBase64(body));
+    }
+    case 'fetchAbort':
+      return encodeFrame(SANDBOX_FRAME.fetchAbort, m.id);
     case 'failed':
       return encodeFrame(SANDBOX_FRAME.failed, m.id, JSON.stringify(m.error));
     case 'loadCode':
@@ -188,12 +284,30 @@ export function decodeSandboxMessage(
     case SANDBOX_FRAME.ready:
       unused(f, 'ready', 'id', 'a', 'b');
       return { type: 'ready' };
-    case SANDBOX_FRAME.outcome:
-      return {
-        type: 'outcome',
-        id: f.id,
-        outcome: checkOutcome(parseJson(f.a, 'outcome'), f.b, logChars),
-      };
+    case SANDBOX_FRAME.outcome: {
+      const v = parseJson(f.a, 'outcome');
+      const lingering = (v as { lingering?: unknown } | null)?.lingering === true;
+      const outcome = checkOutcome(v, f.b, logChars);
+      return lingering
+        ? { type: 'outcome', id: f.id, outcome, lingering }
+        : { type: 'outcome', id: f.id, outcome };
+    }
+    case SANDBOX_FRAME.ended:
+      unused(f, 'ended', 'a', 'b');
+      return { type: 'ended', id: f.id };
+    case SANDBOX_FRAME.fetch: {
+      const v = parseJson(f.a, 'fetch') as Record<string, unknown> | null;
+      const call = v?.call;
+      if (typeof call !== 'number' || !Number.isInteger(call))
+        throw new ProtocolError('fetch: bad call');
+      if (v?.hasBody !== true && f.b !== '')
+        throw new ProtocolError('fetch: a body it did not announce');
+      const body = v?.hasBody === true ? fromBase64(f.b) : null;
+      return { type: 'fetch', id: f.id, call, request: checkOutboundRequest({ ...v, body }) };
+    }
+    case SANDBOX_FRAME.fetchAbort:
+      unused(f, 'fetchAbort', 'a', 'b');
+      return { type: 'fetchAbort', id: f.id };
     case SANDBOX_FRAME.failed:
       unused(f, 'failed', 'b');
       return { type: 'failed', id: f.id, error: checkedJson(wireErrorSchema, f.a, 'failed') };
@@ -229,7 +343,34 @@ export function decodeSandboxMessage(
  * ProtocolError before any of it is buffered.
  */
 export function maxSandboxFrameBytes(limits: RuntimeLimits): number {
-  return limits.maxResultBytes + 6 * limits.logLimit + 8 * 1024 * 1024;
+  // Response and request bodies travel as base64: 4 characters per 3 bytes.
+  const body = Math.max(limits.maxResultBytes, OUTBOUND_LIMITS.bodyBytes);
+  return Math.ceil((body * 4) / 3) + 6 * limits.logLimit + 8 * 1024 * 1024;
+}
+
+function toBase64(bytes: Uint8Array | null): string {
+  if (bytes === null || bytes.byteLength === 0) return '';
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** Bytes from base64 (Buffer ignores characters outside the alphabet). */
+function fromBase64(text: string): Uint8Array {
+  const buf = Buffer.from(text, 'base64');
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** The first `n - 1` lines of `text` and the rest as the last. */
+function splitLines(text: string, n: number): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < n - 1; i++) {
+    const end = text.indexOf('\n', start);
+    if (end < 0) throw new Error('Malformed frame');
+    parts.push(text.slice(start, end));
+    start = end + 1;
+  }
+  parts.push(text.slice(start));
+  return parts;
 }
 
 /** Slots a message does not use must be empty (id 0): our sandbox never fills them. */

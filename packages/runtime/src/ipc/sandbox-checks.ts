@@ -6,9 +6,11 @@ import {
   type FunctionErrorInfo,
   type InvocationOutcome,
   NO_LOGS,
+  type OutboundRequest,
 } from '@mini-lambda/core';
 import { z } from 'zod';
-import { ERROR_INFO_LIMITS } from '../envelope.ts';
+import { checkOutboundRequest as checkRequest } from '../bridge/outbound-request.ts';
+import { ERROR_INFO_LIMITS, parseResponseHead } from '../envelope.ts';
 import type { PoolStats, RuntimeStats } from '../stats.ts';
 
 /**
@@ -137,7 +139,15 @@ export function checkOutcome(
     initDurationMs === undefined
       ? { invocationId, coldStart, durationMs, logs }
       : { invocationId, coldStart, durationMs, initDurationMs, logs };
-  if (o.ok === true) return { ok: true, result, ...base };
+  if (o.ok === true) {
+    if (o.response === undefined) return { ok: true, result, ...base };
+    // A fetch-style function's response: its head here, its body as base64 in `result`.
+    const response = parseResponseHead(o.response);
+    if (!response) throw bad('response');
+    const body = Buffer.from(result, 'base64');
+    response.body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    return { ok: true, result: '', response, ...base };
+  }
   if (o.ok !== false) throw bad('ok');
   if (result !== '') throw new ProtocolError('outcome: a failure with a result');
   const { reason, message, error, retryAfterMs } = o;
@@ -155,6 +165,15 @@ export function checkOutcome(
     failure.retryAfterMs = retryAfterMs;
   }
   return failure;
+}
+
+/** A function's outbound request as a sandbox relays it; one our sandbox would refuse is a fault. */
+export function checkOutboundRequest(v: unknown): OutboundRequest {
+  try {
+    return checkRequest(v);
+  } catch (err) {
+    throw new ProtocolError(`fetch: ${err instanceof Error ? err.message : 'malformed'}`);
+  }
 }
 
 function bad(field: string): ProtocolError {

@@ -1,5 +1,10 @@
 import { Socket } from 'node:net';
-import { type RunnableFunction, runtimeLimitsSchema } from '@mini-lambda/core';
+import {
+  type InvocationInput,
+  type OutboundResponse,
+  type RunnableFunction,
+  runtimeLimitsSchema,
+} from '@mini-lambda/core';
 import { createChannel } from '../ipc/channel.ts';
 import { sandboxCodec, toWireError } from '../ipc/protocol.ts';
 import { notRun } from '../not-run.ts';
@@ -23,6 +28,15 @@ const codeRequests = new Map<
   { resolve: (code: string) => void; reject: (e: Error) => void }
 >();
 let nextCodeRequest = 1;
+
+/** The host's call id of each invocation running here (its fetches name it). */
+const callIds = new Map<string, number>();
+/** Our outbound requests the host has not answered yet. */
+const fetches = new Map<
+  number,
+  { resolve: (r: OutboundResponse) => void; reject: (e: Error) => void }
+>();
+let nextFetch = 1;
 
 /** The records the host registered with us, by ref, with their calls in flight here. */
 const registered = new Map<number, { fn: RunnableFunction; inFlight: number }>();
@@ -55,6 +69,23 @@ const runtime = createInProcessRuntime(
         codeRequests.set(id, { resolve, reject });
         channel.send({ type: 'loadCode', id, ref });
       }),
+    // A function's fetch is made by the host: this process has no network of its own.
+    fetch: ({ invocationId }, request, signal) =>
+      new Promise<OutboundResponse>((resolve, reject) => {
+        const call = callIds.get(invocationId);
+        if (call === undefined) {
+          reject(new TypeError('The invocation has ended'));
+          return;
+        }
+        const id = nextFetch++;
+        fetches.set(id, { resolve, reject });
+        channel.send({ type: 'fetch', id, call, request });
+        signal.addEventListener('abort', () => {
+          if (!fetches.delete(id)) return;
+          channel.send({ type: 'fetchAbort', id });
+          reject(signal.reason);
+        });
+      }),
     onCatastrophicError: (message, fn) => {
       channel.send({ type: 'catastrophe', message, ...(fn ? { name: fn.name } : {}) });
       setTimeout(die, 2000); // the supervisor kills us first; this is in case it cannot
@@ -72,32 +103,21 @@ const channel = createChannel(new Socket({ fd: 3, readable: true, writable: true
       case 'unregister':
         registered.delete(m.ref);
         break;
-      case 'invoke': {
-        const entry = registered.get(m.ref);
-        if (!entry) throw new Error(`Invoke of ref ${m.ref}, which is not registered`);
-        // Calls queue in the pipe while a sync call runs: one that waited past the queue
-        // bound is throttled unrun, as a waiter in an in-process pool would be.
-        const waited = Date.now() - m.sentAt;
-        if (waited > limits.queueTimeoutMs) {
-          const message = `The sandbox stayed busy for ${Math.round(waited)} ms`;
-          const outcome = notRun('throttled', message, 1000, m.invocationId);
-          channel.send({ type: 'outcome', id: m.id, outcome });
-          break;
-        }
-        inFlight++;
-        entry.inFlight++;
-        runtime
-          .invoke(entry.fn, m.event, { invocationId: m.invocationId })
-          .finally(() => {
-            inFlight--;
-            entry.inFlight--;
-          })
-          .then(
-            (outcome) => channel.send({ type: 'outcome', id: m.id, outcome }),
-            (err: unknown) => channel.send({ type: 'failed', id: m.id, error: toWireError(err) }),
-          );
+      case 'invoke':
+        run(m.id, m.ref, m.invocationId, m.sentAt, m.event);
         break;
-      }
+      case 'invokeHttp':
+        run(m.id, m.ref, m.invocationId, m.sentAt, { kind: 'http', request: m.request });
+        break;
+      case 'fetchReply':
+        fetches.get(m.id)?.resolve(m.response);
+        fetches.delete(m.id);
+        break;
+      case 'fetchError':
+        // As fetch itself rejects: a TypeError with the reason (egress refused: …).
+        fetches.get(m.id)?.reject(new TypeError(m.error.message ?? 'fetch failed'));
+        fetches.delete(m.id);
+        break;
       case 'code':
         codeRequests.get(m.id)?.resolve(m.code);
         codeRequests.delete(m.id);
@@ -134,6 +154,54 @@ const channel = createChannel(new Socket({ fd: 3, readable: true, writable: true
   onBroken: () => die(), // the supervisor is gone: nobody would ever read our answers
 });
 channel.send({ type: 'ready' });
+
+/** Runs call `id` and sends its outcome, and `ended` once its ctx.waitUntil work is done. */
+function run(
+  id: number,
+  ref: number,
+  invocationId: string,
+  sentAt: number,
+  input: InvocationInput,
+) {
+  const entry = registered.get(ref);
+  if (!entry) throw new Error(`Invoke of ref ${ref}, which is not registered`);
+  // Calls queue in the pipe while a sync call runs: one that waited past the queue bound
+  // is throttled unrun, as a waiter in an in-process pool would be.
+  const waited = Date.now() - sentAt;
+  if (waited > limits.queueTimeoutMs) {
+    const message = `The sandbox stayed busy for ${Math.round(waited)} ms`;
+    const outcome = notRun('throttled', message, 1000, invocationId);
+    channel.send({ type: 'outcome', id, outcome });
+    return;
+  }
+  inFlight++;
+  entry.inFlight++;
+  callIds.set(invocationId, id);
+  let lingering: Promise<void> | undefined;
+  const onLinger = (ended: Promise<void>) => {
+    lingering = ended;
+  };
+  runtime
+    .invoke(entry.fn, input, { invocationId, onLinger })
+    .finally(() => {
+      inFlight--;
+      entry.inFlight--;
+    })
+    .then(
+      (outcome) => {
+        channel.send({ type: 'outcome', id, outcome, ...(lingering ? { lingering: true } : {}) });
+        if (!lingering) return callIds.delete(invocationId);
+        void lingering.finally(() => {
+          callIds.delete(invocationId);
+          channel.send({ type: 'ended', id });
+        });
+      },
+      (err: unknown) => {
+        callIds.delete(invocationId);
+        channel.send({ type: 'failed', id, error: toWireError(err) });
+      },
+    );
+}
 
 /** After dispose: the calls it ended still send their outcomes, then the channel is flushed. */
 async function exitWhenAnswered(): Promise<void> {

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import {
   ERROR_STATUS,
   type ErrorCode,
+  type InvocationInput,
   type InvocationOutcome,
   MiniLambdaError,
   type RunnableFunction,
@@ -20,7 +21,9 @@ import {
   type WireError,
 } from '../ipc/protocol.ts';
 import { notRun } from '../not-run.ts';
+import type { OutboundFetch } from '../runtime.ts';
 import type { RuntimeStats } from '../stats.ts';
+import { OutboundRelay } from './outbound-relay.ts';
 import { type Registration, Registrations } from './registrations.ts';
 
 /** Why a sandbox was replaced (the `reason` label of mini_lambda_sandbox_restarts_total). */
@@ -56,6 +59,8 @@ export interface SandboxHandleDeps {
   maxRegistrations: number;
   /** Bytes of code sent to it and still in our buffers (not read) past which it is killed. */
   maxUnreadCodeBytes: number;
+  /** Where its functions' fetches go; without it they are refused. */
+  fetch?: OutboundFetch | undefined;
 }
 
 const PAGE = 4096;
@@ -90,6 +95,7 @@ export class SandboxHandle {
   private readonly registrations: Registrations;
   private readonly pending = new Map<number, PendingInvocation>();
   private readonly statsReplies = new Map<number, (stats: RuntimeStats) => void>();
+  private readonly relay: OutboundRelay;
   private nextId = 1;
   private nextStatsId = 1;
   private pingId = 0;
@@ -113,6 +119,7 @@ export class SandboxHandle {
       register: (ref, fn) => this.channel.send({ type: 'register', ref, fn }),
       unregister: (ref) => this.channel.send({ type: 'unregister', ref }),
     });
+    this.relay = new OutboundRelay(deps.fetch, (m) => this.channel.send(m));
     const codec = createHostCodec(deps.limits.logLimit);
     this.channel = createChannel(deps.child.stdio[3] as Socket, codec, {
       onMessage: (message) => this.onMessage(message),
@@ -174,7 +181,7 @@ export class SandboxHandle {
     return this.pending.values().next().value;
   }
 
-  invoke(fn: RunnableFunction, fnJson: string, event: string, invocationId: string) {
+  invoke(fn: RunnableFunction, fnJson: string, input: InvocationInput, invocationId: string) {
     return new Promise<InvocationOutcome>((resolve, reject) => {
       if (this.state === 'dead') {
         resolve(restarted(invocationId, 'the sandbox had already stopped'));
@@ -187,7 +194,13 @@ export class SandboxHandle {
       const startedAt = performance.now();
       this.pending.set(id, { fn, registration, invocationId, startedAt, resolve, reject });
       const ref = registration.ref;
-      this.channel.send({ type: 'invoke', id, ref, invocationId, sentAt: Date.now(), event });
+      const sentAt = Date.now();
+      this.relay.open(id, fn, invocationId);
+      this.channel.send(
+        typeof input === 'string'
+          ? { type: 'invoke', id, ref, invocationId, sentAt, event: input }
+          : { type: 'invokeHttp', id, ref, invocationId, sentAt, request: input.request },
+      );
     });
   }
 
@@ -263,11 +276,25 @@ export class SandboxHandle {
    */
   private onMessage(m: SandboxMessage): void {
     switch (m.type) {
-      case 'outcome':
+      case 'outcome': {
+        const call = this.pending.get(m.id);
         this.settle(m.id, m.outcome);
+        const left = call ? call.startedAt + call.fn.config.timeout_ms - performance.now() : 0;
+        this.relay.settled(m.id, m.lingering === true, left);
         return;
+      }
       case 'failed':
         this.settle(m.id, m.error);
+        this.relay.close(m.id);
+        return;
+      case 'ended':
+        this.relay.close(m.id);
+        return;
+      case 'fetch':
+        this.relay.request(m.id, m.call, m.request);
+        return;
+      case 'fetchAbort':
+        this.relay.abort(m.id);
         return;
       case 'loadCode':
         this.serveCode(m.id, m.ref);
@@ -374,6 +401,7 @@ export class SandboxHandle {
       call.resolve(restarted(call.invocationId, `the sandbox stopped (${this.exitReason})`));
     }
     this.pending.clear();
+    this.relay.closeAll();
     this.channel.close();
     this.deps.onExit(this, this.exitReason, inFlight);
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type InvocationInput,
   type InvocationOutcome,
   MiniLambdaError,
   type RunnableFunction,
@@ -7,7 +8,7 @@ import {
 } from '@mini-lambda/core';
 import { defaultSandboxes } from '../limits.ts';
 import { notRun } from '../not-run.ts';
-import type { InvokeOptions, Runtime } from '../runtime.ts';
+import type { InvokeOptions, OutboundFetch, Runtime } from '../runtime.ts';
 import type { RuntimeHealth, RuntimeStats, SandboxInfo } from '../stats.ts';
 import { Quarantine } from './quarantine.ts';
 import { type SandboxExitReason, SandboxHandle } from './sandbox-handle.ts';
@@ -44,6 +45,8 @@ export interface SandboxedRuntimeDeps {
   ) => void;
   /** A line a sandbox wrote to stdout or stderr. */
   onSandboxOutput?: (line: string, pid: number) => void;
+  /** Where functions' fetches go (sandboxes have no network); without it they are refused. */
+  fetch?: OutboundFetch;
 }
 
 interface Slot {
@@ -133,7 +136,7 @@ class SandboxedRuntime implements Runtime {
 
   async invoke(
     fn: RunnableFunction,
-    event: string,
+    event: InvocationInput,
     options: InvokeOptions = {},
   ): Promise<InvocationOutcome> {
     if (this.disposed)
@@ -303,6 +306,7 @@ class SandboxedRuntime implements Runtime {
       limits: this.perSandbox,
       maxRegistrations: this.options.registrations,
       maxUnreadCodeBytes: this.options.maxUnreadCodeBytes,
+      fetch: this.deps.fetch,
       onExit: (handle, reason, inFlight) => this.onExit(index, handle, reason, inFlight),
       onOutput: (line) => this.deps.onSandboxOutput?.(line, child.pid ?? 0),
     });
