@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type HandlerKind, MiniLambdaError } from '@mini-lambda/core';
+import { MiniLambdaError } from '@mini-lambda/core';
 import * as esbuild from 'esbuild';
 import { extractArchive, safePath } from './archive.ts';
 import { guardResolution, inside, OUTSIDE } from './guard.ts';
@@ -24,7 +24,8 @@ export interface BundleResult {
   code: string;
   sha256: string;
   size: number;
-  handler: HandlerKind;
+  /** The module's export names; which handler it offers is decided by evaluating it. */
+  exports: string[];
   warnings: BuildMessage[];
 }
 
@@ -77,7 +78,7 @@ async function bundleIn(
     code,
     sha256: createHash('sha256').update(code).digest('hex'),
     size,
-    handler: handlerKind(output.exports),
+    exports: mayHaveHandler(output.exports),
     warnings: output.warnings,
   };
 }
@@ -227,13 +228,16 @@ async function build(root: string, entry: string, timeoutMs: number): Promise<Bu
   }
 }
 
-function handlerKind(exports: string[]): HandlerKind {
-  if (exports.includes('handler')) return 'event';
-  // A default export is taken as `{ fetch }`; its shape is checked when it first loads.
-  if (exports.includes('default')) return 'fetch';
+/**
+ * Only a `handler` or a default export can be a handler (a CommonJS entry's
+ * `module.exports` is its default export); whether one is, evaluating it tells.
+ */
+function mayHaveHandler(exports: string[]): string[] {
+  if (exports.includes('handler') || exports.includes('default')) return exports;
+  const found = exports.length === 0 ? 'it exports nothing' : `it exports ${exports.join(', ')}`;
   throw new MiniLambdaError(
     'NoHandler',
-    'The module exports neither `handler` nor a default export with `fetch`',
+    `The module has no handler (neither a \`handler\` export nor a default export): ${found}`,
   );
 }
 

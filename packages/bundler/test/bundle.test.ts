@@ -24,25 +24,29 @@ async function failure(
 }
 
 describe('bundling modules', () => {
-  it('bundles a TypeScript module into one ES module with its hash and handler kind', async () => {
+  it('bundles a TypeScript module into one ES module with its hash and exports', async () => {
     const out = await ts(
       'export async function handler(e: { n: number }): Promise<number> { return e.n * 2 }',
     );
-    expect(out.handler).toBe('event');
+    expect(out.exports).toEqual(['handler']);
     expect(out.code).toMatch(/export\s*\{[^}]*handler/);
     expect(out.code).not.toMatch(/: number/);
     expect(out.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(out.size).toBe(Buffer.byteLength(out.code));
   });
 
-  it('names a default export a fetch-style function', async () => {
-    expect((await ts('export default { fetch() { return new Response("hi") } }')).handler).toBe(
-      'fetch',
-    );
+  it('keeps a default export, which evaluating the module decides about', async () => {
+    expect((await ts('export default { fetch() { return new Response("hi") } }')).exports).toEqual([
+      'default',
+    ]);
   });
 
-  it('refuses a module with neither handler nor default export', async () => {
-    expect(await failure(ts('export const x = 1'))).toMatchObject({ code: 'NoHandler' });
+  it('refuses a module with neither handler nor default export, naming what it exports', async () => {
+    expect(await failure(ts('export const x = 1, y = 2'))).toMatchObject({
+      code: 'NoHandler',
+      message:
+        'The module has no handler (neither a `handler` export nor a default export): it exports x, y',
+    });
   });
 
   it('reports a syntax error with its position', async () => {
@@ -92,7 +96,7 @@ describe('bundling archives', () => {
       'src/lib/math.ts': 'export const twice = (n: number) => n * 2',
     });
     expect(out.code).toContain('twice');
-    expect(out.handler).toBe('event');
+    expect(out.exports).toEqual(['handler']);
   });
 
   it('resolves bare imports from node_modules, preferring the browser build', async () => {
@@ -120,7 +124,7 @@ describe('bundling archives', () => {
         'import escape from "escape-html"; export const handler = (s: string) => escape(s)',
       ...pkg,
     });
-    expect(out.handler).toBe('event');
+    expect(out.exports).toEqual(['handler']);
     expect(out.code).toContain('matchHtmlRegExp');
     expect(out.code).toContain('&quot;');
   });

@@ -18,3 +18,12 @@ export interface FunctionVersion extends RunnableFunction {
   handler: HandlerKind;
   createdAt: Date;
 }
+
+/**
+ * What evaluating a bundle at deploy found: its handler style, or why it has none
+ * (`no_handler`: nothing callable exported; `init_failed`: top-level code threw, ran
+ * past the init timeout or out of memory).
+ */
+export type ModuleInspection =
+  | { ok: true; style: HandlerKind }
+  | { ok: false; reason: 'no_handler' | 'init_failed'; message: string };

@@ -3,6 +3,7 @@ import {
   type InvocationInput,
   type InvocationOutcome,
   MiniLambdaError,
+  type ModuleInspection,
   type OutboundRequest,
   type OutboundResponse,
   type RunnableFunction,
@@ -15,6 +16,7 @@ import { CpuGate, type Release } from './cpu-gate.ts';
 import type { CallResult } from './envelope.ts';
 import { shutDown } from './failures.ts';
 import { FunctionIsolate } from './function-isolate.ts';
+import { inspectModule } from './inspect-module.ts';
 import { notRun } from './not-run.ts';
 import { Pool } from './pool.ts';
 import { SpareIsolates } from './spare-isolates.ts';
@@ -52,6 +54,11 @@ export interface Runtime {
     input: InvocationInput,
     options?: InvokeOptions,
   ): Promise<InvocationOutcome>;
+  /**
+   * Evaluates a bundle in a throwaway isolate (bounded as a cold start) and reports the
+   * handler it offers: how a deploy learns a module's handler style.
+   */
+  inspect(code: string, options: { memoryMb: number }): Promise<ModuleInspection>;
   /** Drains the pools of `name` (one version, or all): idle isolates now, busy ones on release. */
   retire(name: string, version?: number): Promise<void>;
   stats(): Promise<RuntimeStats>;
@@ -296,6 +303,22 @@ class InProcessRuntime implements Runtime {
     const pool = new Pool(fn, this.codeCaches.acquire(fn.sha256), this.capacity, this.limits);
     this.pools.set(key, pool);
     return pool;
+  }
+
+  async inspect(code: string, options: { memoryMb: number }): Promise<ModuleInspection> {
+    if (this.disposed) {
+      throw new MiniLambdaError('ServiceUnavailable', 'The runtime has been disposed');
+    }
+    return inspectModule(
+      code,
+      { memoryMb: options.memoryMb, initTimeoutMs: this.limits.initTimeoutMs },
+      {
+        preludeCache: this.preludeCache,
+        logLimit: this.limits.logLimit,
+        maxResultBytes: this.limits.maxResultBytes,
+        onCatastrophicError: (message) => this.onCatastrophicError(message),
+      },
+    );
   }
 
   private sweep(): void {

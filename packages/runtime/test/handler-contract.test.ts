@@ -97,6 +97,26 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       expect(await t.runtime.invoke(b, '')).toMatchObject({ ok: true, result: '"cjs-b"' });
     });
 
+    it('inspects a bundle for a deploy: its real handler style, or what it exports instead', async () => {
+      const inspect = (code: string) => t.runtime.inspect(code, { memoryMb: 32 });
+      expect(await inspect('export const handler = () => 1')).toEqual({ ok: true, style: 'event' });
+      expect(await inspect('export default { handler() {} }')).toEqual({
+        ok: true,
+        style: 'event',
+      });
+      expect(await inspect('export default { fetch() {} }')).toEqual({ ok: true, style: 'fetch' });
+      expect(await inspect('export default 42')).toEqual({
+        ok: false,
+        reason: 'no_handler',
+        message: 'The module has no handler: it exports default (a number)',
+      });
+      expect(await inspect('throw new TypeError("bad")')).toEqual({
+        ok: false,
+        reason: 'init_failed',
+        message: "The module's top-level code failed: bad",
+      });
+    });
+
     it('prefers an ESM handler to a default export', async () => {
       const fn = t.deploy(
         'both',

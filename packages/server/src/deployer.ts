@@ -1,5 +1,11 @@
 import type { BundleInput, BundleOptions, BundleResult } from '@mini-lambda/bundler';
-import type { FunctionConfigPatch, FunctionVersion, HandlerKind } from '@mini-lambda/core';
+import {
+  type FunctionConfigPatch,
+  type FunctionVersion,
+  type HandlerKind,
+  MiniLambdaError,
+  type ModuleInspection,
+} from '@mini-lambda/core';
 import type { BundleCache } from './bundle-cache.ts';
 import type { FunctionDirectory } from './function-directory.ts';
 import { createLimiter } from './limiter.ts';
@@ -23,6 +29,10 @@ export function createDeployer(
   deps: {
     /** The bundler's `bundle`. */
     bundle: (input: BundleInput, options: BundleOptions) => Promise<BundleResult>;
+    /** The runtime's `inspect`: evaluates the bundle (in a sandbox) to find its handler. */
+    inspect: (code: string, options: { memoryMb: number }) => Promise<ModuleInspection>;
+    /** The memory a version's isolates get when the deploy does not say (its current config). */
+    memoryMbOf: (name: string) => Promise<number>;
     /** The store's `deployVersion`: bundle object first, then the row. */
     record: (
       name: string,
@@ -47,11 +57,13 @@ export function createDeployer(
       const built = await builds.run(() =>
         deps.bundle(input, { timeoutMs: options.buildTimeoutMs }),
       );
+      const memoryMb = config?.memory_mb ?? (await deps.memoryMbOf(name));
+      const handler = handlerOf(await deps.inspect(built.code, { memoryMb }));
       const buildMs = performance.now() - started;
       const since = deps.directory.stamp();
       const version = await deps.record(name, {
         code: built.code,
-        handler: built.handler,
+        handler,
         ...(config ? { config } : {}),
       });
       deps.bundles.remember(version.sha256, built.code);
@@ -64,3 +76,13 @@ export function createDeployer(
 }
 
 export type Deployer = ReturnType<typeof createDeployer>;
+
+/** The handler style evaluation found, or why there is none as docs/api.md's error. */
+function handlerOf(inspection: ModuleInspection): HandlerKind {
+  if (inspection.ok) return inspection.style;
+  if (inspection.reason === 'no_handler')
+    throw new MiniLambdaError('NoHandler', inspection.message);
+  throw new MiniLambdaError('BuildFailed', inspection.message, {
+    errors: [{ text: inspection.message, file: null, line: null, column: null }],
+  });
+}

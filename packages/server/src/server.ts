@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server, ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { createBundler } from '@mini-lambda/bundler';
-import type { RunnableFunction } from '@mini-lambda/core';
+import { CONFIG_LIMITS, type RunnableFunction } from '@mini-lambda/core';
 import { createInProcessRuntime, createSandboxedRuntime } from '@mini-lambda/runtime';
 import { deployVersion, openStore, subscribeChanges } from '@mini-lambda/store';
 import { resolveApiKey } from './api-key.ts';
@@ -111,6 +111,9 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
   const deployer = createDeployer(
     {
       bundle: bundler.bundle,
+      inspect: (code, options) => runtime.inspect(code, options),
+      memoryMbOf: async (name) =>
+        (await store.registry.version(name))?.config.memory_mb ?? CONFIG_LIMITS.memoryMb.default,
       record: (name, input) => deployVersion(store, name, input),
       bundles,
       directory,

@@ -6,7 +6,8 @@ const HELLO = 'export async function handler(e: { n: number }) { return { n: e.n
 
 let t: TestInstance;
 beforeAll(async () => {
-  t = await testInstance();
+  // A module that never finishes its top-level code is refused at this bound.
+  t = await testInstance({ POOL_INIT_TIMEOUT_MS: '2000' });
 });
 afterAll(() => t.close());
 
@@ -44,6 +45,59 @@ describe('deploy', () => {
     });
     expect(res.status).toBe(201);
     expect(await (await t.invoke('deploy-zip', '21')).text()).toBe('42');
+  });
+
+  it('decides the handler style from what the module really exports', async () => {
+    const style = async (name: string, code: string) => {
+      const res = await t.deploy(name, code);
+      const body = await json(res);
+      return res.status === 201 ? body.handler : [res.status, body.error];
+    };
+    // CommonJS Lambda code, as esbuild bundles a CommonJS entry (module.exports as default).
+    expect(await style('cjs-exports', 'exports.handler = async (e) => e;')).toBe('event');
+    expect(await style('cjs-module', 'module.exports = { handler: (e) => e };')).toBe('event');
+    expect(await style('esm-event', 'export const handler = () => 1')).toBe('event');
+    // A default export whose fetch is a function: how a Hono app is exported.
+    expect(
+      await style(
+        'app-like',
+        'class App { fetch = (req) => new Response("hi") }; export default new App()',
+      ),
+    ).toBe('fetch');
+    expect(await style('not-fetch', 'export default { fetch: "no", other: 1 }')).toEqual([
+      422,
+      {
+        code: 'NoHandler',
+        message: 'The module has no handler: it exports default (an object with keys fetch, other)',
+      },
+    ]);
+    expect(await style('cjs-none', 'module.exports = { main: () => 1 };')).toEqual([
+      422,
+      {
+        code: 'NoHandler',
+        message: 'The module has no handler: it exports default (an object with keys main)',
+      },
+    ]);
+  });
+
+  it('refuses a module whose top-level code throws or never ends, and keeps serving', async () => {
+    const throws = await t.deploy(
+      'init-throws',
+      'throw new Error("no config"); export const handler = () => 1',
+    );
+    expect(throws.status).toBe(422);
+    expect((await json(throws)).error).toMatchObject({
+      code: 'BuildFailed',
+      message: "The module's top-level code failed: no config",
+    });
+    const spins = await t.deploy('init-spins', 'for (;;) {} export const handler = () => 1');
+    expect(spins.status).toBe(422);
+    expect((await json(spins)).error).toMatchObject({
+      code: 'BuildFailed',
+      message: "The module's top-level code failed: The function timed out after 2000 ms",
+    });
+    expect((await t.deploy('after-spin', HELLO)).status).toBe(201);
+    expect(await (await t.invoke('after-spin', '{"n":1}')).json()).toEqual({ n: 2 });
   });
 
   it('refuses bad uploads with the docs/api.md codes', async () => {

@@ -1,6 +1,7 @@
 import type {
   HttpRequestData,
   InvocationOutcome,
+  ModuleInspection,
   OutboundRequest,
   OutboundResponse,
   RunnableFunction,
@@ -14,6 +15,7 @@ import {
   checkedJson,
   checkOutboundRequest,
   checkOutcome,
+  inspectionSchema,
   MAX_LOG_CHARS,
   ProtocolError,
   parseJson,
@@ -49,6 +51,8 @@ export type HostMessage =
   /** The answer to a function's outbound request (`id` is the sandbox's fetch id). */
   | { type: 'fetchReply'; id: number; response: OutboundResponse }
   | { type: 'fetchError'; id: number; error: WireError }
+  /** Evaluate a bundle and report its handler style (a deploy's question). */
+  | { type: 'inspect'; id: number; code: string; memoryMb: number }
   | { type: 'code'; id: number; code: string }
   | { type: 'codeError'; id: number; error: WireError }
   /** Drains the pools of `name` (one version, or all). */
@@ -71,6 +75,7 @@ export type SandboxMessage =
   | { type: 'fetch'; id: number; call: number; request: OutboundRequest }
   /** The function gave up on fetch `id` (aborted, or its invocation ended). */
   | { type: 'fetchAbort'; id: number }
+  | { type: 'inspected'; id: number; inspection: ModuleInspection }
   /** The sandbox's runtime threw instead of producing an outcome: a platform error. */
   | { type: 'failed'; id: number; error: WireError }
   /** Asks for the bundle of `ref`, for a cold start of a call of it in flight. */
@@ -99,6 +104,7 @@ export const HOST_FRAME = {
   invokeHttp: 10,
   fetchReply: 11,
   fetchError: 12,
+  inspect: 13,
 } as const satisfies Record<HostMessage['type'], number>;
 /** Frame types of a sandbox's messages (see HOST_FRAME). */
 export const SANDBOX_FRAME = {
@@ -112,6 +118,7 @@ export const SANDBOX_FRAME = {
   ended: 39,
   fetch: 40,
   fetchAbort: 41,
+  inspected: 42,
 } as const satisfies Record<SandboxMessage['type'], number>;
 
 /** Encodes a message of the host's. */
@@ -143,6 +150,8 @@ export function encodeHostMessage(m: HostMessage): Buffer {
     }
     case 'fetchError':
       return encodeFrame(HOST_FRAME.fetchError, m.id, JSON.stringify(m.error));
+    case 'inspect':
+      return encodeFrame(HOST_FRAME.inspect, m.id, String(m.memoryMb), m.code);
     case 'code':
       return encodeFrame(HOST_FRAME.code, m.id, '', m.code);
     case 'codeError':
@@ -201,6 +210,8 @@ export function decodeHostMessage(f: Frame): HostMessage {
     }
     case HOST_FRAME.fetchError:
       return { type: 'fetchError', id: f.id, error: JSON.parse(f.a) as WireError };
+    case HOST_FRAME.inspect:
+      return { type: 'inspect', id: f.id, memoryMb: Number(f.a), code: f.b };
     case HOST_FRAME.code:
       return { type: 'code', id: f.id, code: f.b };
     case HOST_FRAME.codeError:
@@ -256,6 +267,8 @@ export function encodeSandboxMessage(m: SandboxMessage): Buffer {
     }
     case 'fetchAbort':
       return encodeFrame(SANDBOX_FRAME.fetchAbort, m.id);
+    case 'inspected':
+      return encodeFrame(SANDBOX_FRAME.inspected, m.id, JSON.stringify(m.inspection));
     case 'failed':
       return encodeFrame(SANDBOX_FRAME.failed, m.id, JSON.stringify(m.error));
     case 'loadCode':
@@ -308,6 +321,13 @@ export function decodeSandboxMessage(
     case SANDBOX_FRAME.fetchAbort:
       unused(f, 'fetchAbort', 'a', 'b');
       return { type: 'fetchAbort', id: f.id };
+    case SANDBOX_FRAME.inspected:
+      unused(f, 'inspected', 'b');
+      return {
+        type: 'inspected',
+        id: f.id,
+        inspection: checkedJson(inspectionSchema, f.a, 'inspected'),
+      };
     case SANDBOX_FRAME.failed:
       unused(f, 'failed', 'b');
       return { type: 'failed', id: f.id, error: checkedJson(wireErrorSchema, f.a, 'failed') };

@@ -5,6 +5,7 @@ import {
   FUNCTION_NAME_PATTERN,
   type FunctionErrorInfo,
   type InvocationOutcome,
+  type ModuleInspection,
   NO_LOGS,
   type OutboundRequest,
 } from '@mini-lambda/core';
@@ -94,6 +95,16 @@ export const runtimeStatsSchema = z.object({
   }),
   pools: z.array(poolStatsSchema),
 }) satisfies z.ZodType<RuntimeStats>;
+
+/** A deploy's inspection: a style, or why none, with its message cut as an outcome's is. */
+export const inspectionSchema = z.union([
+  z.object({ ok: z.literal(true), style: z.enum(['event', 'fetch']) }),
+  z.object({
+    ok: z.literal(false),
+    reason: z.enum(['no_handler', 'init_failed']),
+    message: z.string().transform((m) => cut(m, MAX_MESSAGE_CHARS)),
+  }),
+]) satisfies z.ZodType<ModuleInspection>;
 
 export const vitalsSchema = z.object({
   rss: z.number().nonnegative(),

@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import {
   type InvocationInput,
+  type ModuleInspection,
   type OutboundResponse,
   type RunnableFunction,
   runtimeLimitsSchema,
@@ -131,6 +132,18 @@ const channel = createChannel(new Socket({ fd: 3, readable: true, writable: true
       }
       case 'retire':
         void runtime.retire(m.name, m.version);
+        break;
+      case 'inspect':
+        void runtime
+          .inspect(m.code, { memoryMb: m.memoryMb })
+          .catch(
+            (err: unknown): ModuleInspection => ({
+              ok: false,
+              reason: 'init_failed',
+              message: err instanceof Error ? err.message : 'The module could not be evaluated',
+            }),
+          )
+          .then((inspection) => channel.send({ type: 'inspected', id: m.id, inspection }));
         break;
       case 'stats':
         void runtime.stats().then((stats) => channel.send({ type: 'statsReply', id: m.id, stats }));

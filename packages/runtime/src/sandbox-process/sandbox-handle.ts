@@ -7,6 +7,7 @@ import {
   type InvocationInput,
   type InvocationOutcome,
   MiniLambdaError,
+  type ModuleInspection,
   type RunnableFunction,
   type RuntimeLimits,
 } from '@mini-lambda/core';
@@ -96,6 +97,7 @@ export class SandboxHandle {
   private readonly pending = new Map<number, PendingInvocation>();
   private readonly statsReplies = new Map<number, (stats: RuntimeStats) => void>();
   private readonly relay: OutboundRelay;
+  private readonly inspections = new Map<number, (inspection: ModuleInspection) => void>();
   private nextId = 1;
   private nextStatsId = 1;
   private pingId = 0;
@@ -204,6 +206,33 @@ export class SandboxHandle {
     });
   }
 
+  /**
+   * Has the sandbox evaluate a bundle and report its handler style. A sandbox that dies
+   * meanwhile, or does not answer within `ms`, reports the module as failed to load.
+   */
+  inspect(code: string, memoryMb: number, ms: number): Promise<ModuleInspection> {
+    const lost = (why: string): ModuleInspection => ({
+      ok: false,
+      reason: 'init_failed',
+      message: `The module's top-level code failed: ${why}`,
+    });
+    if (this.state !== 'ready') return Promise.resolve(lost('no sandbox was ready'));
+    return new Promise((resolve) => {
+      const id = this.nextId;
+      this.nextId = id >= MAX_ID ? 1 : id + 1;
+      const timer = setTimeout(() => {
+        this.inspections.delete(id);
+        resolve(lost(`the sandbox did not answer within ${ms} ms`));
+      }, ms);
+      this.inspections.set(id, (inspection) => {
+        clearTimeout(timer);
+        this.inspections.delete(id);
+        resolve(inspection);
+      });
+      this.channel.send({ type: 'inspect', id, code, memoryMb });
+    });
+  }
+
   /** Drains the sandbox's pools of `name` and unregisters its records. */
   retire(name: string, version?: number): void {
     this.channel.send(
@@ -296,6 +325,15 @@ export class SandboxHandle {
       case 'fetchAbort':
         this.relay.abort(m.id);
         return;
+      case 'inspected': {
+        const answer = this.inspections.get(m.id);
+        // An answer after its wait timed out is late, not a fault; one to no question is.
+        if (!answer && (m.id === 0 || m.id >= this.nextId)) {
+          throw new ProtocolError(`an inspection answer to no request (${m.id})`);
+        }
+        answer?.(m.inspection);
+        return;
+      }
       case 'loadCode':
         this.serveCode(m.id, m.ref);
         return;
@@ -402,6 +440,13 @@ export class SandboxHandle {
     }
     this.pending.clear();
     this.relay.closeAll();
+    for (const answer of [...this.inspections.values()]) {
+      answer({
+        ok: false,
+        reason: 'init_failed',
+        message: `The module's top-level code failed: the sandbox stopped (${this.exitReason})`,
+      });
+    }
     this.channel.close();
     this.deps.onExit(this, this.exitReason, inFlight);
   }

@@ -3,6 +3,7 @@ import {
   type InvocationInput,
   type InvocationOutcome,
   MiniLambdaError,
+  type ModuleInspection,
   type RunnableFunction,
   type RuntimeLimits,
 } from '@mini-lambda/core';
@@ -170,6 +171,29 @@ class SandboxedRuntime implements Runtime {
       seen === undefined ? outcome.durationMs : seen + (outcome.durationMs - seen) / 8,
     );
     return outcome;
+  }
+
+  /** A sandbox evaluates it: the least busy ready one, else the first to become ready. */
+  async inspect(code: string, options: { memoryMb: number }): Promise<ModuleInspection> {
+    if (this.disposed)
+      throw new MiniLambdaError('ServiceUnavailable', 'The runtime has been disposed');
+    let best: SandboxHandle | undefined;
+    for (const slot of this.slots) {
+      const h = slot.handle;
+      if (!h || h.state === 'dead') continue;
+      const better =
+        !best || (h.state === 'ready' && (best.state !== 'ready' || h.inFlight < best.inFlight));
+      if (better) best = h;
+    }
+    if (!best || !(await this.whenReady(best))) {
+      throw new MiniLambdaError(
+        'ServiceUnavailable',
+        'No sandbox is running; they are being restarted',
+      );
+    }
+    // Its own init bound, plus the time a sandbox busy with a sync call may take to read.
+    const { initTimeoutMs, queueTimeoutMs } = this.limits;
+    return best.inspect(code, options.memoryMb, initTimeoutMs + queueTimeoutMs + 5000);
   }
 
   async retire(name: string, version?: number): Promise<void> {
