@@ -8,6 +8,7 @@ export {
 export {
   createInProcessRuntime,
   type InvokeOptions,
+  type OutboundFetch,
   type Runtime,
   type RuntimeDeps,
 } from './runtime.ts';

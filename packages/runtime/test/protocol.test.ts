@@ -28,6 +28,10 @@ const MISBEHAVIOURS: [string, RegExp][] = [
   ['unsolicited-pong', /a pong to no ping/],
   ['unsolicited-stats', /a stats reply to no request/],
   ['ready-twice', /ready twice/],
+  ['fetch-for-another-call', /a fetch for call \d+, which is not running/],
+  ['fetch-bad-method', /fetch: Invalid request method/],
+  ['unsolicited-inspection', /an inspection answer to no request/],
+  ['response-bad-head', /outcome: bad response/],
 ];
 
 describe('a sandbox that breaks the protocol', () => {

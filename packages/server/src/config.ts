@@ -4,6 +4,7 @@ import { fillRuntimeLimits, MiniLambdaError, runtimeLimitsSchema } from '@mini-l
 import { DEFAULT_EXECUTION, defaultSandboxes, machineDefaults } from '@mini-lambda/runtime';
 import { migrationsDir } from '@mini-lambda/store';
 import { z } from 'zod';
+import { egressAllowSchema } from './outbound/index.ts';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -46,6 +47,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   MIGRATIONS_DIR: z.string().min(1).optional(),
   SANDBOXES: int(0, 64).default(defaultSandboxes()),
+  EGRESS_ALLOW: egressAllowSchema.optional(),
   SANDBOX_USER: z
     .string()
     .regex(/^[a-z_][a-z0-9_-]*$|^-$/, 'must be a user name, or - to stay as we are')
@@ -141,6 +143,8 @@ const serverConfigSchema = envSchema.transform((e, ctx) => {
     ),
     /** Sandbox processes for the isolates; 0 runs them in this process (no crash containment). */
     sandboxes: e.SANDBOXES,
+    /** EGRESS_ALLOW: the non-public addresses and hosts functions may reach. */
+    egressAllow: e.EGRESS_ALLOW ?? [],
     ...(e.SANDBOX_USER
       ? {
           /** The user sandboxes run as when we are root; default `nobody`, `-` to stay root. */

@@ -1,10 +1,27 @@
 import type { InvocationOutcome } from '@mini-lambda/core';
 import type { RuntimeStats } from '@mini-lambda/runtime';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { OutboundObserver, OutboundOutcome, RefusalReason } from './outbound/index.ts';
 
 /** docs/api.md's outcome label: every failure reason folds into one of these. */
 const OUTCOME_LABELS = ['success', 'error', 'timeout', 'oom', 'throttled'] as const;
 type OutcomeLabel = (typeof OUTCOME_LABELS)[number];
+
+const OUTBOUND_OUTCOMES: readonly OutboundOutcome[] = [
+  'ok',
+  'refused',
+  'limit',
+  'aborted',
+  'error',
+];
+const REFUSAL_REASONS: readonly RefusalReason[] = [
+  'egress_none',
+  'host_not_listed',
+  'scheme',
+  'port',
+  'own_address',
+  'non_public_address',
+];
 
 const DURATION_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900,
@@ -102,6 +119,36 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
     registers,
   });
 
+  const outboundRequests = new Counter({
+    name: 'mini_lambda_outbound_requests_total',
+    help: 'Outbound fetch calls of functions by outcome (ok, refused, limit, aborted, error)',
+    labelNames: ['function', 'outcome'],
+    registers,
+  });
+  const outboundBytes = new Counter({
+    name: 'mini_lambda_outbound_response_bytes_total',
+    help: 'Outbound response body bytes received, before decompression',
+    labelNames: ['function'],
+    registers,
+  });
+  const egressRefusals = new Counter({
+    name: 'mini_lambda_egress_refusals_total',
+    help: 'Outbound requests refused by the egress policy, by reason',
+    labelNames: ['function', 'reason'],
+    registers,
+  });
+  const outbound: OutboundObserver = {
+    request(fn: string, outcome: OutboundOutcome) {
+      outboundRequests.inc({ function: fn, outcome });
+    },
+    received(fn: string, bytes: number) {
+      outboundBytes.inc({ function: fn }, bytes);
+    },
+    refused(fn: string, reason: RefusalReason) {
+      egressRefusals.inc({ function: fn, reason });
+    },
+  };
+
   // The labelled series of each function, looked up once: prom-client hashes the label
   // object on every call otherwise, and this runs on every invocation.
   type Series = {
@@ -130,6 +177,8 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
 
   return {
     registry,
+    /** The outbound client's observer: requests, bytes received and egress refusals. */
+    outbound,
     sandboxRestarted(reason: string): void {
       sandboxRestarts.inc({ reason });
     },
@@ -156,6 +205,9 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
       for (const outcome of OUTCOME_LABELS) invocations.remove({ function: name, outcome });
       duration.remove({ function: name });
       coldStarts.remove({ function: name });
+      for (const outcome of OUTBOUND_OUTCOMES) outboundRequests.remove({ function: name, outcome });
+      outboundBytes.remove({ function: name });
+      for (const reason of REFUSAL_REASONS) egressRefusals.remove({ function: name, reason });
     },
   };
 }

@@ -4,7 +4,11 @@ import type { Server, ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { createBundler } from '@mini-lambda/bundler';
 import { CONFIG_LIMITS, type RunnableFunction } from '@mini-lambda/core';
-import { createInProcessRuntime, createSandboxedRuntime } from '@mini-lambda/runtime';
+import {
+  createInProcessRuntime,
+  createSandboxedRuntime,
+  type OutboundFetch,
+} from '@mini-lambda/runtime';
 import { deployVersion, openStore, subscribeChanges } from '@mini-lambda/store';
 import { resolveApiKey } from './api-key.ts';
 import { createApp } from './app.ts';
@@ -17,6 +21,7 @@ import { createHealthMonitor } from './health.ts';
 import { listen } from './listen.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { createOutboundClient, type ListenAddress } from './outbound/index.ts';
 import { sandboxUser } from './sandbox-user.ts';
 import { createTraffic } from './traffic.ts';
 
@@ -62,11 +67,26 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
   const loadCode = (fn: RunnableFunction) => bundles.get(fn.sha256);
   const user =
     config.sandboxes > 0 ? sandboxUser(config.sandboxUser, (why) => log.warn(why)) : undefined;
+  /** Where this instance listens, once it does: functions may not fetch from it. */
+  const listening: ListenAddress[] = [];
+  // Functions reach the network only through this client (sandboxes have none of their own).
+  const outbound = createOutboundClient({
+    allow: config.egressAllow,
+    ownAddresses: () => listening,
+    metrics: {
+      request: (fn, outcome) => metrics.outbound.request(fn, outcome),
+      received: (fn, bytes) => metrics.outbound.received(fn, bytes),
+      refused: (fn, reason) => metrics.outbound.refused(fn, reason),
+    },
+    userAgent: `mini-lambda/${VERSION}`,
+  });
+  const fetch: OutboundFetch = (call, request, signal) => outbound.fetch(call, request, signal);
   const runtime =
     config.sandboxes > 0
       ? createSandboxedRuntime(
           {
             loadCode,
+            fetch,
             onSandboxExit: (reason, info) => {
               metrics.sandboxRestarted(reason);
               log.warn({ reason, ...info }, 'sandbox replaced');
@@ -80,7 +100,7 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
             ...(overrides.sandboxEntry ? { entry: overrides.sandboxEntry } : {}),
           },
         )
-      : createInProcessRuntime({ loadCode }, config.runtime);
+      : createInProcessRuntime({ loadCode, fetch }, config.runtime);
   const metrics = createMetrics(config.instanceId, () => runtime.stats());
   const traffic = createTraffic();
   const directory = createFunctionDirectory({
@@ -158,6 +178,7 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
     log,
     store,
     runtime,
+    listening,
     health,
     traffic,
     apiKey,
@@ -167,6 +188,7 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
       bundler.close();
       await changes?.close().catch(() => {});
       await runtime.dispose();
+      await outbound.close();
       await store.close();
     },
   };
@@ -185,13 +207,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await instance.dispose();
     throw err;
   }
+  const { address, port } = server.address() as AddressInfo;
+  instance.listening.push({ address, port });
   const connections = trackConnections(server);
   // Counted at the socket, not in the app: a response is done when Node has sent it.
   server.on('request', (_req, res: ServerResponse) => {
     traffic.begin();
     res.once('close', () => traffic.end());
   });
-  const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   log.info({ port, embedded: instance.store.embedded, version: VERSION }, 'listening');
 
