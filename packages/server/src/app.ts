@@ -13,6 +13,7 @@ import type { HealthMonitor } from './health.ts';
 import type { Metrics } from './metrics.ts';
 import { createErrorHandler } from './on-error.ts';
 import { functionRoutes } from './routes/functions.ts';
+import { httpTriggerRoutes } from './routes/http-trigger.ts';
 import { introspectionRoutes } from './routes/introspection.ts';
 import { invokeRoutes } from './routes/invoke.ts';
 import type { Traffic } from './traffic.ts';
@@ -60,11 +61,12 @@ export function createApp(deps: AppDeps) {
     // A function's console output is for its owner: `?log=tail` needs the management key.
     return c.req.query('log') === 'tail' ? manage(c, next) : invoke(c, next);
   });
-  app.use('/fn/*', invoke);
   app.on(['PUT', 'GET', 'PATCH', 'DELETE'], ['/functions', '/functions/:name'], manage);
 
   app.route('/', introspectionRoutes(deps));
   app.route('/', invokeRoutes(deps));
+  // A trigger checks the invoke key itself, once it knows whether the function is public.
+  app.route('/', httpTriggerRoutes({ ...deps, ...(deps.invokeKey ? { invokeAuth: invoke } : {}) }));
   app.route('/', functionRoutes(deps));
   app.notFound((c) => {
     const error = new MiniLambdaError(

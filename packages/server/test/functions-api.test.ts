@@ -16,7 +16,11 @@ const errorCode = async (res: Response) => ((await json(res)).error as { code: s
 
 describe('deploy', () => {
   it('bundles a TypeScript module and answers 201 with the version record', async () => {
-    const res = await t.deploy('deploy-ts', HELLO, '?timeout_ms=2000&memory_mb=64');
+    const res = await t.deploy(
+      'deploy-ts',
+      HELLO,
+      '?timeout_ms=2000&memory_mb=64&public=true&max_subrequests=5',
+    );
     expect(res.status).toBe(201);
     expect(res.headers.get('x-instance-id')).toBe('test-1');
     const body = await json(res);
@@ -27,7 +31,15 @@ describe('deploy', () => {
     expect(info).toMatchObject({
       name: 'deploy-ts',
       latest_version: 1,
-      config: { timeout_ms: 2000, memory_mb: 64, max_concurrency: 8, env: {} },
+      config: {
+        timeout_ms: 2000,
+        memory_mb: 64,
+        max_concurrency: 8,
+        env: {},
+        public: true,
+        egress: 'public',
+        max_subrequests: 5,
+      },
       versions: [{ version: 1, sha256: body.sha256, size: body.size }],
     });
   });
@@ -128,6 +140,10 @@ describe('deploy', () => {
     expect([config.status, await errorCode(config)]).toEqual([400, 'InvalidConfig']);
     const unknown = await put('bad', 'application/typescript', HELLO, '?colour=red');
     expect([unknown.status, await errorCode(unknown)]).toEqual([400, 'InvalidConfig']);
+    const flag = await put('bad', 'application/typescript', HELLO, '?public=yes');
+    expect([flag.status, await errorCode(flag)]).toEqual([400, 'InvalidConfig']);
+    const many = await put('bad', 'application/typescript', HELLO, '?max_subrequests=1001');
+    expect([many.status, await errorCode(many)]).toEqual([400, 'InvalidConfig']);
     // None of them left a record behind.
     expect((await t.request('/functions/bad', { headers: auth })).status).toBe(404);
   });

@@ -152,16 +152,6 @@ describe('invoke', () => {
     expect([res.status, (await errorOf(res)).code]).toEqual([413, 'PayloadTooLarge']);
   });
 
-  it('says fetch-style functions are not served yet (501)', async () => {
-    await deployed(t, 'fetchy', 'export default { fetch() { return new Response("hi") } }');
-    const res = await t.invoke('fetchy');
-    expect([res.status, (await errorOf(res)).code]).toEqual([501, 'NotImplemented']);
-    const trigger = await t.request('/fn/fetchy/anything', { method: 'GET' });
-    expect([trigger.status, (await errorOf(trigger)).code]).toEqual([501, 'NotImplemented']);
-  });
-});
-
-describe('delete during an invocation', () => {
   it('does not bring back a function deleted while its invocation body was arriving', async () => {
     await deployed(t, 'ephemeral', 'export const handler = () => "alive"');
     expect(await (await t.invoke('ephemeral')).text()).toBe('"alive"');

@@ -120,17 +120,25 @@ function versionJson(v: FunctionVersion) {
   };
 }
 
-const CONFIG_QUERY = ['timeout_ms', 'memory_mb', 'max_concurrency'] as const;
+const NUMBER_QUERY = ['timeout_ms', 'memory_mb', 'max_concurrency', 'max_subrequests'] as const;
+const BOOLEAN_QUERY = ['public'] as const;
 
-/** `?entry=` and config as query parameters; anything else is refused, not ignored. */
+/** `?entry=` and scalar config as query parameters; anything else is refused, not ignored. */
 function parseDeployQuery(query: Record<string, string>): {
   entry?: string;
   config?: FunctionConfigPatch;
 } {
-  const raw: Record<string, number> = {};
+  const raw: Record<string, number | boolean> = {};
   for (const [key, value] of Object.entries(query)) {
     if (key === 'entry') continue;
-    if (!(CONFIG_QUERY as readonly string[]).includes(key)) {
+    if ((BOOLEAN_QUERY as readonly string[]).includes(key)) {
+      if (value !== 'true' && value !== 'false') {
+        throw new MiniLambdaError('InvalidConfig', `${key} must be true or false`);
+      }
+      raw[key] = value === 'true';
+      continue;
+    }
+    if (!(NUMBER_QUERY as readonly string[]).includes(key)) {
       throw new MiniLambdaError('InvalidConfig', `Unknown query parameter ${JSON.stringify(key)}`);
     }
     if (!/^\d{1,9}$/.test(value)) {

@@ -1,6 +1,6 @@
 import { type InvocationOutcome, MiniLambdaError, parseFunctionName } from '@mini-lambda/core';
 import type { Runtime } from '@mini-lambda/runtime';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { type BodyBudget, readBody } from '../body.ts';
 import type { FunctionDirectory } from '../function-directory.ts';
@@ -26,65 +26,49 @@ const LOGGED_LOGS = 1024;
 /**
  * `POST /functions/:name/invoke`, the hot path: record from memory, raw body in, the
  * isolate's JSON string out; no SQL, no storage read and no JSON parse here when warm.
+ * Both handler styles: the runtime hands a fetch-style function `POST /` with the event.
  */
 export function invokeRoutes(deps: InvokeRouteDeps) {
-  return new Hono()
-    .post('/functions/:name/invoke', async (c) => {
-      const started = performance.now();
-      const name = parseFunctionName(c.req.param('name'));
-      const version = parseVersion(c.req.query('version'), name);
-      // The body first: the record is then looked up right before the call, so a delete
-      // or deploy has the smallest window to land in between.
-      const event = (await readBody(c, INVOKE_BODY_LIMIT, deps.bodies)).toString('utf8');
-      const since = deps.directory.stamp();
-      const found = deps.directory.get(name, version);
-      const fn = found instanceof Promise ? await found : found;
-      if (!fn) throw functionNotFound(name, version);
-      if (fn.handler === 'fetch') {
-        throw new MiniLambdaError(
-          'NotImplemented',
-          `${name} is a fetch-style function (export default { fetch }); those are not served yet`,
-        );
-      }
-      let outcome: InvocationOutcome;
-      try {
-        outcome = await deps.runtime.invoke(fn, event);
-      } catch (err) {
-        deps.log.warn({ function: name, version: fn.version, err }, 'invocation not run');
-        throw err;
-      } finally {
-        deps.directory.called(name, since); // a delete meanwhile must not leave a pool behind
-      }
-      if (!outcome.ok && outcome.reason === 'invalid_event') {
-        // The caller's mistake, not the function's: no invocation is counted.
-        return invokeResponse(fn, outcome, false, deps.instanceId);
-      }
-      deps.metrics.invocation(name, outcome, performance.now() - started);
-      if (!outcome.ok && outcome.reason !== 'throttled') {
-        deps.log.warn(
-          {
-            function: name,
-            version: fn.version,
-            invocationId: outcome.invocationId,
-            reason: outcome.reason,
-            message: outcome.message,
-            logs: outcome.logs.text.slice(-LOGGED_LOGS),
-          },
-          'invocation failed',
-        );
-      }
-      return invokeResponse(fn, outcome, c.req.query('log') === 'tail', deps.instanceId);
-    })
-    .all('/fn/:name', fetchNotServed)
-    .all('/fn/:name/*', fetchNotServed);
-}
-
-function fetchNotServed(c: Context): never {
-  parseFunctionName(c.req.param('name'));
-  throw new MiniLambdaError(
-    'NotImplemented',
-    'HTTP triggers for fetch-style functions are not served yet',
-  );
+  return new Hono().post('/functions/:name/invoke', async (c) => {
+    const started = performance.now();
+    const name = parseFunctionName(c.req.param('name'));
+    const version = parseVersion(c.req.query('version'), name);
+    // The body first: the record is then looked up right before the call, so a delete
+    // or deploy has the smallest window to land in between.
+    const event = (await readBody(c, INVOKE_BODY_LIMIT, deps.bodies)).toString('utf8');
+    const since = deps.directory.stamp();
+    const found = deps.directory.get(name, version);
+    const fn = found instanceof Promise ? await found : found;
+    if (!fn) throw functionNotFound(name, version);
+    let outcome: InvocationOutcome;
+    try {
+      outcome = await deps.runtime.invoke(fn, event);
+    } catch (err) {
+      deps.log.warn({ function: name, version: fn.version, err }, 'invocation not run');
+      throw err;
+    } finally {
+      deps.directory.called(name, since); // a delete meanwhile must not leave a pool behind
+    }
+    if (!outcome.ok && outcome.reason === 'invalid_event') {
+      // The caller's mistake, not the function's: no invocation is counted.
+      return invokeResponse(fn, outcome, false, deps.instanceId);
+    }
+    deps.metrics.invocation(name, outcome, performance.now() - started);
+    if (!outcome.ok && outcome.reason !== 'throttled') {
+      deps.log.warn(
+        {
+          function: name,
+          version: fn.version,
+          invocationId: outcome.invocationId,
+          reason: outcome.reason,
+          message: outcome.message,
+          logs: outcome.logs.text.slice(-LOGGED_LOGS),
+        },
+        'invocation failed',
+      );
+    }
+    return invokeResponse(fn, outcome, c.req.query('log') === 'tail', deps.instanceId);
+  });
 }
 
 function parseVersion(value: string | undefined, name: string): number | undefined {
