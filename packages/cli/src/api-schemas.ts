@@ -56,6 +56,8 @@ export const functionInfoSchema = z.object({
       version: z.number().int(),
       sha256: z.string(),
       size: z.number(),
+      // Servers before handler detection did not send it.
+      handler: z.string().optional(),
       created_at: z.string(),
     }),
   ),

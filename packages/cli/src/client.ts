@@ -19,6 +19,9 @@ export interface DeployQuery {
   timeout_ms?: number | undefined;
   memory_mb?: number | undefined;
   max_concurrency?: number | undefined;
+  max_subrequests?: number | undefined;
+  /** Sent as `public=true|false`. */
+  public?: boolean | undefined;
   entry?: string | undefined;
 }
 
@@ -55,7 +58,7 @@ interface RequestOptions {
   method: string;
   path: string;
   auth: RequestAuth['kind'];
-  query?: Record<string, string | number | undefined>;
+  query?: Record<string, string | number | boolean | undefined>;
   body?: string | Uint8Array;
   contentType?: string;
 }

@@ -96,16 +96,29 @@ describe('deploy and invoke', () => {
     expect(deploy.stderr).toMatch(
       /^Uploading [\d.]+ (B|KB) to http:\/\/127\.0\.0\.1:\d+\nBuilding…\n$/,
     );
-    expect(deploy.stdout).toMatch(
-      /^Deployed hello version 1 \(sha256 [0-9a-f]{12}…, [\d.]+ (B|KB), handler event\)\n$/,
+    const [summary, trigger, ...rest] = deploy.stdout.split('\n');
+    expect(summary).toMatch(
+      /^Deployed hello version 1 \(sha256 [0-9a-f]{12}…, [\d.]+ (B|KB), handler event\)$/,
     );
+    const url = new URL('/fn/hello', server.url).href;
+    expect(trigger).toBe(
+      `HTTP trigger: ${url} (event-style: receives a Lambda Function URL event)`,
+    );
+    expect(rest).toEqual(['']);
     expect(deploy.code).toBe(0);
-
     const invoke = await cli(['invoke', 'hello', '--data', '{"name":"cli"}', '--verbose']);
     expect(invoke).toEqual({
       code: 0,
       stdout: '{\n  "hello": "cli"\n}\n',
       stderr: expect.stringMatching(/^version 1, cold start, [\d.]+ ms, invocation \S+\n$/),
+    });
+
+    // After the invoke, which must be the cold start. The printed URL is the function:
+    // the Function URL event of a bare GET has no `name`, so `{}` comes back.
+    const response = await fetch(url);
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 200,
+      body: {},
     });
   });
 
@@ -218,8 +231,10 @@ describe('managing functions', () => {
     expect(info.stdout).toMatch(/^managed \(latest version 2\)\n/);
     expect(info.stdout).toMatch(/^memory_mb +64$/m);
     expect(info.stdout).toMatch(/^env +\(none\)$/m);
+    // A function deployed without them shows the new settings at their defaults.
+    expect(info.stdout).toMatch(/^public +false\negress +public\nmax_subrequests +50$/m);
     expect(info.stdout).toMatch(
-      /^VERSION +SHA256 +SIZE +CREATED\n1 .+\n2 +[0-9a-f]{12} +\d+ B +\d{4}-/m,
+      /^VERSION +SHA256 +SIZE +HANDLER +CREATED\n1 .+\n2 +[0-9a-f]{12} +\d+ B +event +\d{4}-/m,
     );
 
     const changed = await cli([
@@ -255,6 +270,62 @@ describe('managing functions', () => {
     const gone = await cli(['info', 'managed']);
     expect(gone).toMatchObject({ code: 1, stdout: '' });
     expect(gone.stderr).toMatch(/^FunctionNotFound: /);
+  });
+});
+
+describe('HTTP trigger and egress settings', () => {
+  it('deploys a public fetch-style function, then changes public and egress', async () => {
+    const file = join(work, 'router.ts');
+    await writeFile(
+      file,
+      'export default { fetch: (req: Request) => { const u = new URL(req.url); return new Response(u.pathname + u.search) } }',
+    );
+    const deploy = await cli(['deploy', 'router', file, '--public', '--max-subrequests', '0']);
+    expect(deploy.code).toBe(0);
+    const url = new URL('/fn/router', server.url).href;
+    expect(deploy.stdout).toMatch(/^Deployed router version 1 .*, handler fetch\)\n/);
+    expect(deploy.stdout.split('\n')[1]).toBe(
+      `HTTP trigger: ${url} (fetch-style: receives a Request for the path below it)`,
+    );
+    const response = await fetch(`${url}/users/42?x=1`);
+    expect(await response.text()).toBe('/users/42?x=1');
+
+    const shown = JSON.parse((await cli(['config', 'router', '--json'])).stdout);
+    expect(shown).toMatchObject({ public: true, max_subrequests: 0, egress: 'public' });
+
+    const hosts = await cli([
+      'config',
+      'router',
+      '--egress',
+      'Api.Stripe.com,*.example.com',
+      '--json',
+    ]);
+    expect(hosts.code).toBe(0);
+    expect(JSON.parse(hosts.stdout)).toMatchObject({
+      public: true,
+      egress: ['api.stripe.com', '*.example.com'],
+    });
+
+    const closed = await cli([
+      'config',
+      'router',
+      '--no-public',
+      '--egress',
+      'none',
+      '--max-subrequests',
+      '7',
+    ]);
+    expect(closed.code).toBe(0);
+    expect(closed.stdout).toMatch(/^public +false\negress +none\nmax_subrequests +7$/m);
+
+    // Refused before anything is sent: still one version, the config untouched.
+    const refused = await cli(['deploy', 'router', file, '--egress', 'public']);
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toContain('run: mini-lambda config router --egress public');
+    const info = await cli(['info', 'router']);
+    expect(info.stdout).toMatch(/^router \(latest version 1\)\n/);
+    expect(info.stdout).toMatch(/^egress +none$/m);
+    expect(info.stdout).toMatch(/^1 +[0-9a-f]{12} +\d+ B +fetch +\d{4}-/m);
   });
 });
 

@@ -57,6 +57,26 @@ describe('help', () => {
     expect(stdout).toMatch(/^Usage: mini-lambda config <name>/);
     expect(stdout).toContain('REPLACE the whole environment');
   });
+
+  it.each([
+    [
+      'deploy',
+      [
+        /^ {2}--public {2,}Open the HTTP trigger/m,
+        /^ {2}--no-public /m,
+        /Deploy does not take --egress/,
+      ],
+    ],
+    ['config', [/^ {2}--public /m, /^ {2}--no-public /m, /^ {2}--egress POLICY /m]],
+    ['info', [/public,\s+egress, max_subrequests/, /handler style/]],
+  ])('%s --help documents the HTTP trigger and egress settings', async (command, patterns) => {
+    const { stdout } = await run([command, '--help']);
+    for (const pattern of patterns) expect(stdout).toMatch(pattern);
+    if (command !== 'info')
+      expect(stdout).toMatch(
+        /^ {2}--max-subrequests N {4}Outbound fetches per invocation \(0-1000, default 50\)$/m,
+      );
+  });
 });
 
 describe('usage errors exit 2 with usage on stderr', () => {
@@ -73,6 +93,39 @@ describe('usage errors exit 2 with usage on stderr', () => {
     [['invoke', 'hello', '--data', '1', '--file', 'f'], 'either --data or --file', 'invoke'],
     [['config', 'hello', '--env', 'A'], '--env expects KEY=VALUE', 'config'],
     [['config', 'hello', '--env', 'A=1', '--clear-env'], 'either --env or --clear-env', 'config'],
+    [
+      ['deploy', 'hello', 'x.ts', '--public', '--no-public'],
+      'either --public or --no-public',
+      'deploy',
+    ],
+    [['config', 'hello', '--no-public', '--public'], 'either --public or --no-public', 'config'],
+    [
+      ['config', 'hello', '--public=false'],
+      "Option '--public' does not take an argument",
+      'config',
+    ],
+    [
+      ['deploy', 'hello', 'x.ts', '--max-subrequests', '1001'],
+      '--max-subrequests must be',
+      'deploy',
+    ],
+    [['config', 'hello', '--max-subrequests=-1'], '--max-subrequests must be', 'config'],
+    [
+      ['config', 'hello', '--egress', 'https://a.com'],
+      '--egress "https://a.com": a host',
+      'config',
+    ],
+    [
+      ['config', 'hello', '--egress', ''],
+      '--egress expects public, none or a comma list',
+      'config',
+    ],
+    [['config', 'hello', '--egress'], "Option '--egress <value>' argument missing", 'config'],
+    [
+      ['deploy', 'hello', 'x.ts', '--egress', '*.example.com'],
+      "--egress is not a deploy option (the server sets egress only by PATCH, so it cannot come with the new version); run: mini-lambda config hello --egress '*.example.com'",
+      'deploy',
+    ],
     [['ls', '--url', 'nope'], '--url must be an http:// or https:// URL', 'ls'],
   ])('%j', async (argv, message, usage) => {
     const { code, stdout, stderr } = await run(argv);

@@ -4,6 +4,7 @@ import { functionNameArg } from '../args.ts';
 import { EXIT, usageError } from '../cli-error.ts';
 import { defineCommand } from '../command.ts';
 import { CONFIG_OPTIONS, CONFIG_OPTIONS_HELP, configFlags } from '../config-flags.ts';
+import { parseEgressFlag } from '../egress-flag.ts';
 import { parseEnvFlags } from '../env-flags.ts';
 import { formatTable } from '../output.ts';
 
@@ -14,6 +15,7 @@ export const configCommand = defineCommand({
   args: ['name'],
   options: {
     ...CONFIG_OPTIONS,
+    egress: { type: 'string' },
     env: { type: 'string', multiple: true },
     'clear-env': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -23,6 +25,12 @@ the new config.
 
 Options:
 ${CONFIG_OPTIONS_HELP}
+  --egress POLICY        Where the function's fetch may go: public (the default: any
+                         public address), none (no outbound requests), or a comma list
+                         of host patterns such as api.stripe.com,*.example.com (only
+                         those; *.example.com matches subdomains, not example.com).
+                         Private addresses stay refused unless the server's
+                         EGRESS_ALLOW lists them. Deploy does not take --egress.
   --env KEY=VALUE        Set an environment variable; repeat for several. KEY= sets an
                          empty string. The variables given REPLACE the whole environment:
                          any variable not given is removed, so pass all of them.
@@ -31,6 +39,7 @@ ${CONFIG_OPTIONS_HELP}
   async run({ values, args }, { out, client }) {
     const name = functionNameArg(args.name, 'config');
     const patch: FunctionConfigPatch = { ...definedOnly(configFlags(values, 'config')) };
+    if (values.egress !== undefined) patch.egress = parseEgressFlag(values.egress, 'config');
     if (values.env !== undefined && values['clear-env'])
       throw usageError('Give either --env or --clear-env, not both', 'config');
     if (values.env !== undefined) patch.env = parseEnvFlags(values.env, 'config');

@@ -10,7 +10,11 @@ export const infoCommand = defineCommand({
   synopsis: '<name> [--json]',
   args: ['name'],
   options: { json: { type: 'boolean' } },
-  details: `Options:
+  details: `Shows every config setting (timeout_ms, memory_mb, max_concurrency, public,
+egress, max_subrequests, env, and any the server adds) and each version with its
+handler style: event (a Lambda handler) or fetch (a default export with fetch).
+
+Options:
   --json    Print the server's answer as JSON`,
   async run({ values, args }, { out, client }) {
     const info = await client.info(functionNameArg(args.name, 'info'));
@@ -19,11 +23,12 @@ export const infoCommand = defineCommand({
       return EXIT.ok;
     }
     const versions = formatTable([
-      ['VERSION', 'SHA256', 'SIZE', 'CREATED'],
+      ['VERSION', 'SHA256', 'SIZE', 'HANDLER', 'CREATED'],
       ...info.versions.map((v) => [
         String(v.version),
         v.sha256.slice(0, 12),
         formatBytes(v.size),
+        v.handler ?? '-',
         v.created_at,
       ]),
     ]);
