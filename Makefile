@@ -17,6 +17,7 @@ install: toolchain
 ## The examples are plain npm projects, as a user's would be: their node_modules are zipped by deploy.
 examples:
 	npm ci --prefix examples/slugify --no-audit --no-fund --loglevel=error
+	npm ci --prefix examples/hono-app --no-audit --no-fund --loglevel=error
 
 typecheck:
 	pnpm typecheck

@@ -233,13 +233,15 @@ export class FunctionIsolate {
     scope: InvocationScope,
     startedAt: number,
   ): Promise<CallResult> {
-    let raw: string;
-    try {
-      raw = await this.start(input, invocationId, timeoutMs, 'async');
-    } catch (err) {
-      return this.ended(scope, this.failed(err, startedAt, timeoutMs));
-    }
-    if (raw !== '') return this.finishRaw(raw, scope, startedAt, timeoutMs);
+    // Bounded by our own deadline too: an isolate V8 cannot terminate never settles this.
+    const first = await this.settle(
+      this.start(input, invocationId, timeoutMs, 'async') as Promise<string>,
+      startedAt,
+      timeoutMs,
+      timeoutMs,
+    );
+    if (typeof first !== 'string') return this.ended(scope, first);
+    if (first !== '') return this.finishRaw(first, scope, startedAt, timeoutMs);
     io.suspended?.();
     return this.waitFor(scope, startedAt, timeoutMs);
   }

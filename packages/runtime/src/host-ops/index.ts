@@ -1,6 +1,12 @@
+import { cryptoAsyncOps, cryptoSyncOps } from './crypto.ts';
 import type { HostOps } from './types.ts';
+import { urlOps } from './url.ts';
+import { zlibAsyncOps, zlibSyncOps } from './zlib.ts';
 
 export * from './types.ts';
 
 /** Every host operation the platform may call, by name. */
-export const HOST_OPS: HostOps = { sync: {}, async: {} };
+export const HOST_OPS: HostOps = {
+  sync: { ...urlOps, ...cryptoSyncOps, ...zlibSyncOps },
+  async: { ...cryptoAsyncOps, ...zlibAsyncOps },
+};

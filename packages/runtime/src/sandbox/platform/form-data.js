@@ -1,2 +1,10 @@
-// Placeholder until this part of the platform is built: installs nothing.
-export function install(_g, _host) {}
+// FormData (implemented in fetch/form-data-class.js), evaluated on first use.
+import { fetchClasses } from './fetch/index.js';
+import { standIn } from './fetch/stand-in.js';
+import { defineLazy } from './lazy.js';
+
+export const FormData = standIn(() => fetchClasses().FormData);
+
+export function install(g, _host) {
+  defineLazy(g, 'FormData', () => fetchClasses().FormData);
+}

@@ -19,6 +19,8 @@ export function createBridge(hostCall) {
   let ops = dict();
   let invocation = 0;
   let onUncaught;
+  // An error reported before the invocation could listen (during its synchronous part).
+  let early;
   let DOMExceptionCtor;
 
   function error(name, message) {
@@ -80,6 +82,7 @@ export function createBridge(hostCall) {
 
   function uncaught(e) {
     if (onUncaught !== undefined) onUncaught(e);
+    else if (early === undefined) early = { error: e };
   }
 
   /** The host hands over a timer that fired or an operation that finished. */
@@ -111,6 +114,10 @@ export function createBridge(hostCall) {
     clearTimer,
     error,
     invocation: () => invocation,
+    /** An error no caller can catch (an event listener's): it fails the invocation. */
+    reportError(e) {
+      uncaught(e);
+    },
     registerDOMException(ctor) {
       DOMExceptionCtor = ctor;
     },
@@ -125,10 +132,18 @@ export function createBridge(hostCall) {
       timers = dict();
       ops = dict();
       onUncaught = undefined;
+      early = undefined;
     },
     /** Where an exception thrown by a timer callback of this invocation goes. */
     onUncaught(fail) {
       onUncaught = fail;
+      if (early !== undefined) fail(early.error);
+    },
+    /** An error reported during the invocation's synchronous part, if any: it fails it. */
+    takeEarly() {
+      const found = early;
+      early = undefined;
+      return found;
     },
   };
 }

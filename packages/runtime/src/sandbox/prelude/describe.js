@@ -1,3 +1,4 @@
+import { domExceptionInfo } from '../platform/dom-exception.js';
 import {
   apply,
   ErrorCtor,
@@ -34,8 +35,12 @@ function describe(thrown) {
     info.message = truncate(toStr(thrown), MESSAGE_LIMIT);
     return info;
   }
-  const name = dataProperty(thrown, 'name');
-  const message = dataProperty(thrown, 'message');
+  // A DOMException keeps its name and message in internal state behind getters: read
+  // from there, without running any getter.
+  const dom = domExceptionInfo(thrown);
+  const name = dom !== undefined ? { ok: true, value: dom.name } : dataProperty(thrown, 'name');
+  const message =
+    dom !== undefined ? { ok: true, value: dom.message } : dataProperty(thrown, 'message');
   if (name.ok && typeof name.value === 'string') info.name = truncate(name.value, NAME_LIMIT);
   info.message =
     message.ok && typeof message.value === 'string'

@@ -58,7 +58,10 @@ export function createAttach(io) {
 
   /** Settles `value` (maybe a thenable) into an envelope; a timer that throws fails it. */
   function settle(value, onValue) {
-    if (!isThenable(value)) return onValue(value);
+    if (!isThenable(value)) {
+      const early = bridge.takeEarly();
+      return early === undefined ? onValue(value) : fail(early.error);
+    }
     let failInvocation;
     const uncaught = new PromiseCtor((_, reject) => {
       failInvocation = reject;
