@@ -28,6 +28,7 @@ export default defineConfig({
           name: 'sandboxed',
           include: [
             'packages/runtime/test/{handler-contract,failures,console,isolation,pools,timers}.test.ts',
+            'packages/runtime/test/platform/{fetch-data,crypto,url,compression}.test.ts',
           ],
           env: { MINI_LAMBDA_TEST_RUNTIME: 'sandbox' },
           testTimeout: 20_000,

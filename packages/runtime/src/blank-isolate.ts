@@ -1,7 +1,8 @@
 import { HostBridge } from './bridge/host-bridge.ts';
-import type { CodeCache } from './code-cache.ts';
+import { CodeCache } from './code-cache.ts';
+import { HostOpError } from './host-ops/types.ts';
 import ivm, { type Context, type Isolate, type Reference } from './ivm.ts';
-import { preludeSource } from './prelude-source.ts';
+import { type PreludeSources, preludeSources } from './prelude-source.ts';
 
 /** prelude/handler.js's `attach(namespace, metaJson)`, returning the entry points object. */
 export type Attach = Reference<(namespace: unknown, metaJson: string) => unknown>;
@@ -27,6 +28,8 @@ export interface BlankIsolate {
 export interface BlankOptions {
   memoryMb: number;
   preludeCache: CodeCache;
+  /** Code caches of the chunks of the platform loaded on first use, by name. */
+  chunkCaches: Map<string, CodeCache>;
   logLimit: number;
   maxResultBytes: number;
   /** The isolate runs on this thread (sandbox execution): its bridge delivers without a hop. */
@@ -42,20 +45,25 @@ export async function createBlankIsolate(options: BlankOptions): Promise<BlankIs
   });
   try {
     const context = await isolate.createContext();
+    const sources = await preludeSources();
     const prelude = await options.preludeCache.compile((o) =>
-      isolate.compileScript(preludeSource(), { ...o, filename: 'mini-lambda:prelude' }),
+      isolate.compileScript(sources.prelude, { ...o, filename: 'mini-lambda:prelude' }),
     );
     const install = await prelude.run(context, { reference: true });
-    const bridge = new HostBridge(options.syncExecution);
+    let link: Reference<(wrapper: unknown) => void> | undefined;
+    const bridge = new HostBridge(options.syncExecution, (name) =>
+      loadChunk({ isolate, context, sources, caches: options.chunkCaches, link }, name),
+    );
     const { logLimit, maxResultBytes } = options;
     const entries = (await install.apply(
       undefined,
       [JSON.stringify({ logLimit, maxResultBytes }), bridge.callback],
       { result: { reference: true } },
-    )) as Reference<Record<'attach' | 'deliver' | 'inspect', unknown>>;
-    const ref = (key: 'attach' | 'deliver' | 'inspect') =>
+    )) as Reference<Record<'attach' | 'deliver' | 'inspect' | 'link', unknown>>;
+    const ref = (key: 'attach' | 'deliver' | 'inspect' | 'link') =>
       entries.getSync(key, { reference: true });
     bridge.deliverRef = ref('deliver') as HostBridge['deliverRef'];
+    link = ref('link') as typeof link;
     holder.blank = {
       isolate,
       context,
@@ -69,6 +77,42 @@ export async function createBlankIsolate(options: BlankOptions): Promise<BlankIs
   } catch (err) {
     disposeIsolate(isolate);
     throw err;
+  }
+}
+
+/**
+ * Compiles chunk `name` of the platform into the isolate (with its code cache) and hands
+ * its wrapper to the prelude's `link`, while the isolate waits in the host call that asked
+ * for it: isolated-vm lets the host call back into an isolate from within its callback.
+ */
+function loadChunk(
+  at: {
+    isolate: Isolate;
+    context: Context;
+    sources: PreludeSources;
+    caches: Map<string, CodeCache>;
+    link: Reference<(wrapper: unknown) => void> | undefined;
+  },
+  name: unknown,
+): void {
+  if (typeof name !== 'string' || !Object.hasOwn(at.sources.chunks, name) || !at.link) {
+    throw new HostOpError('TypeError', 'Unknown part of the platform');
+  }
+  const source = at.sources.chunks[name as keyof PreludeSources['chunks']];
+  let cache = at.caches.get(name);
+  if (!cache) {
+    cache = new CodeCache();
+    at.caches.set(name, cache);
+  }
+  const script = cache.compileSync((o) =>
+    at.isolate.compileScriptSync(source, { ...o, filename: `mini-lambda:${name}` }),
+  );
+  const wrapper = script.runSync(at.context, { reference: true });
+  try {
+    at.link.applySync(undefined, [wrapper.derefInto()]);
+  } finally {
+    wrapper.release();
+    script.release();
   }
 }
 

@@ -37,6 +37,20 @@ export class CodeCache {
     }
   }
 
+  /** compile(), synchronously: for a chunk compiled while its isolate waits on a host call. */
+  compileSync<T extends object>(
+    compile: (options: {
+      cachedData?: ExternalCopy<ArrayBuffer>;
+      produceCachedData?: boolean;
+    }) => T,
+  ): T {
+    if (this.data !== undefined) return compile({ cachedData: this.data });
+    const compiled = compile({ produceCachedData: true });
+    const produced = (compiled as { cachedData?: ExternalCopy<ArrayBuffer> }).cachedData;
+    if (produced !== undefined) this.data = produced;
+    return compiled;
+  }
+
   release(): void {
     this.data?.release();
     this.data = undefined;

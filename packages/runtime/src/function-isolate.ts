@@ -21,6 +21,7 @@ export interface IsolateSpec {
   code: string;
   codeCache: CodeCache;
   preludeCache: CodeCache;
+  chunkCaches: Map<string, CodeCache>;
   logLimit: number;
   maxResultBytes: number;
   /** Bound on creating the isolate and running the module's top-level code. */
@@ -116,6 +117,7 @@ export class FunctionIsolate {
         (await createBlankIsolate({
           memoryMb: fn.config.memory_mb,
           preludeCache: spec.preludeCache,
+          chunkCaches: spec.chunkCaches,
           logLimit: spec.logLimit,
           maxResultBytes: spec.maxResultBytes,
           syncExecution: spec.syncExecution,

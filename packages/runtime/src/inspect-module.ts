@@ -12,7 +12,7 @@ export interface InspectOptions {
 
 /**
  * Evaluates a bundle in a throwaway isolate and reports the handler it really offers
- * (docs/api.md, "Handler styles"), as a deploy needs to know: export names alone cannot
+ * (docs/functions.md, "Handler styles"), as a deploy needs to know: export names alone cannot
  * tell `export default app` from CommonJS `module.exports = { handler }`. Top-level code
  * runs as at a cold start, bounded the same way; the isolate is disposed after.
  */

@@ -103,6 +103,7 @@ class InProcessRuntime implements Runtime {
   private readonly capacity: GlobalCapacity;
   private readonly cpu: CpuGate;
   private readonly preludeCache = new CodeCache();
+  private readonly chunkCaches = new Map<string, CodeCache>();
   private readonly codeCaches = new CodeCaches();
   private readonly spares: SpareIsolates;
   private readonly sweeper: NodeJS.Timeout;
@@ -120,6 +121,7 @@ class InProcessRuntime implements Runtime {
       createBlankIsolate({
         memoryMb,
         preludeCache: this.preludeCache,
+        chunkCaches: this.chunkCaches,
         logLimit: limits.logLimit,
         maxResultBytes: limits.maxResultBytes,
         syncExecution: limits.execution === 'sync',
@@ -182,6 +184,7 @@ class InProcessRuntime implements Runtime {
         code,
         codeCache: pool.codeCache,
         preludeCache: this.preludeCache,
+        chunkCaches: this.chunkCaches,
         logLimit: this.limits.logLimit,
         maxResultBytes: this.limits.maxResultBytes,
         initTimeoutMs: this.limits.initTimeoutMs,
@@ -314,6 +317,7 @@ class InProcessRuntime implements Runtime {
       { memoryMb: options.memoryMb, initTimeoutMs: this.limits.initTimeoutMs },
       {
         preludeCache: this.preludeCache,
+        chunkCaches: this.chunkCaches,
         logLimit: this.limits.logLimit,
         maxResultBytes: this.limits.maxResultBytes,
         onCatastrophicError: (message) => this.onCatastrophicError(message),
@@ -381,6 +385,7 @@ class InProcessRuntime implements Runtime {
     this.codeCaches.clear();
     this.spares.dispose();
     this.preludeCache.release();
+    for (const cache of this.chunkCaches.values()) cache.release();
   }
 
   /** `fn` is the function whose isolate it was, when known (not for a blank spare). */

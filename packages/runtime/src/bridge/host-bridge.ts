@@ -33,9 +33,15 @@ export class HostBridge {
   private nextId = 1;
   private readonly sync: boolean;
 
-  /** `sync`: the isolate runs on this thread (sandbox execution), so deliver without a hop. */
-  constructor(sync: boolean) {
+  private readonly loadChunk: (name: unknown) => void;
+
+  /**
+   * `sync`: the isolate runs on this thread (sandbox execution), so deliver without a hop.
+   * `loadChunk`: compiles a part of the platform into the isolate on first use.
+   */
+  constructor(sync: boolean, loadChunk: (name: unknown) => void) {
     this.sync = sync;
+    this.loadChunk = loadChunk;
     this.callback = new ivm.Callback((op: unknown, args: unknown) => this.answer(op, args));
   }
 
@@ -77,6 +83,10 @@ export class HostBridge {
         return undefined;
       case 'invocation.keepAlive':
         if (scope) scope.keepAlive = true;
+        return undefined;
+      case 'chunk.load':
+        // Also at module top level and between invocations: it only defines code.
+        this.loadChunk(args[0]);
         return undefined;
     }
     const impl = Object.hasOwn(HOST_OPS.sync, op) ? HOST_OPS.sync[op] : undefined;

@@ -12,7 +12,6 @@ import {
   webIDLOnUse,
 } from './idl.js';
 import { defineGlobal, defineLazy } from './lazy.js';
-import { structuredClone } from './structured-clone.js';
 import { unitsToString } from './text-codecs.js';
 
 /** navigator.userAgent: the product and its version, as Node says `Node.js/24`. */
@@ -166,7 +165,10 @@ webIDLOnUse(Navigator, 'Navigator', ['userAgent']);
 
 export function install(g, _host) {
   defineGlobal(g, 'self', g);
-  defineLazy(g, 'structuredClone', () => named(structuredClone, 'structuredClone'));
+  // A chunk loaded on first use (see prelude-source.ts): few functions clone.
+  defineLazy(g, 'structuredClone', () =>
+    named(require('./structured-clone.js').structuredClone, 'structuredClone'),
+  );
   defineLazy(g, 'atob', () => named(atob, 'atob'));
   defineLazy(g, 'btoa', () => named(btoa, 'btoa'));
   defineLazy(g, 'performance', () => new Performance(CREATE));

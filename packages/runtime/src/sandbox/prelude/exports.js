@@ -3,7 +3,7 @@ import { apply, getOwnPropertyDescriptor, hasOwn, join, push, toStr } from './in
 const keysOf = Object.keys;
 
 /**
- * The entry point a module really offers, decided from its evaluated exports (docs/api.md,
+ * The entry point a module really offers, decided from its evaluated exports (docs/functions.md,
  * "Handler styles"): an ESM `handler`; CommonJS `exports.handler` (esbuild hands a
  * CommonJS entry's `module.exports` over as the default export); or a default export whose
  * `fetch` is a function (`export default { fetch }`, a Hono app). Null when none.

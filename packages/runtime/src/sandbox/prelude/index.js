@@ -2,8 +2,10 @@
 // esbuild bundles this directory and ../platform into one classic script whose completion
 // value is `install` (see prelude-source.ts). The host trusts nothing from here but the
 // envelope strings the entry points return.
+import { shared } from 'mini-lambda:shared';
 import { installPlatform } from '../platform/index.js';
 import { createBridge } from './bridge.js';
+import { connectChunks, createLinker } from './chunks.js';
 import { createConsoleCapture } from './console.js';
 import { describeExports, pickHandler } from './exports.js';
 import { createAttach } from './handler.js';
@@ -40,6 +42,7 @@ export function install(optionsJson, hostCall) {
   defineProperty(Promise, Symbol.species, { configurable: false });
 
   const capture = createConsoleCapture(options.logLimit);
+  connectChunks(hostCall);
   const bridge = createBridge(hostCall);
   installPlatform(g, bridge.host);
   const attach = createAttach({ capture, bridge, maxResultBytes: options.maxResultBytes });
@@ -47,6 +50,7 @@ export function install(optionsJson, hostCall) {
   return {
     attach,
     deliver: bridge.deliver,
+    link: createLinker(shared),
     /** What a deploy learns of a module: its handler style, or what it exports instead. */
     inspect(namespace) {
       const picked = pickHandler(namespace);

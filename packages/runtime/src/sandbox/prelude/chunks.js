@@ -1,0 +1,47 @@
+import { dict, ErrorCtor } from './intrinsics.js';
+
+// Parts of the platform most functions never touch (web streams, the fetch classes,
+// URLPattern) are not in the prelude: each is a chunk the sandbox process compiles into
+// this isolate the first time something needs it (see prelude-source.ts). An idle isolate
+// then holds neither their source nor their compiled code.
+let hostCall;
+let received;
+const loaded = dict();
+
+/** Connects chunk loading to the host; install does it before any user code runs. */
+export function connectChunks(call) {
+  hostCall = call;
+}
+
+/** The exports of chunk `name`: compiled and run in this isolate on first use. */
+export function loadChunk(name) {
+  const done = loaded[name];
+  if (done !== undefined) return done;
+  received = undefined;
+  const reply = hostCall('chunk.load', [name]);
+  const exports = received;
+  received = undefined;
+  if (!reply.ok || exports === undefined) {
+    throw new ErrorCtor(`The platform could not load ${name}: ${reply.message ?? 'no exports'}`);
+  }
+  loaded[name] = exports;
+  return exports;
+}
+
+/**
+ * What the host calls with a chunk's wrapper, `(require, module, exports) => …`: runs it
+ * with the prelude's own modules as its imports, so both share one DOMException, one URL.
+ */
+export function createLinker(shared) {
+  const requireShared = (id) => {
+    const found = shared[id];
+    if (found === undefined)
+      throw new ErrorCtor(`A chunk needs ${id}, which the prelude does not share`);
+    return found;
+  };
+  return function link(wrapper) {
+    const module = { exports: {} };
+    wrapper(requireShared, module, module.exports);
+    received = module.exports;
+  };
+}
