@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-quick bench-runtime bench-sandbox bench-warm migrate-up migrate-down
+.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-quick bench-runtime bench-sandbox bench-warm bench-io bench-fn bench-compare migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
@@ -69,6 +69,18 @@ bench-runtime: install
 ## Warm invoke of one instance vs a bare Hono route and workerd, interleaved (~1 min).
 bench-warm: install
 	$(NODE) bench/run.ts warm
+
+## A function awaiting a 50 ms loopback upstream at 64 connections vs workerd; ideal 1,280 req/s (~1.5 min).
+bench-io: install
+	$(NODE) bench/run.ts io
+
+## A fetch-style hello on GET /fn/hello vs the same module in workerd (~1 min).
+bench-fn: install
+	$(NODE) bench/run.ts fn
+
+## Before → after: warm, cold, runtime, density in BEFORE (default /tmp/before) and this tree, alternately (~15 min).
+bench-compare: install
+	$(NODE) --expose-gc bench/compare/run.ts $(if $(BEFORE),--before=$(BEFORE))
 
 ## Warm invoke throughput over HTTP: isolates in the server vs in sandbox processes (~2 min).
 bench-sandbox: install

@@ -15,22 +15,29 @@ export interface LoadResult {
   non2xx: number;
 }
 
-/** POSTs `body` to `url` with `connections` for `seconds`; loopback only, stops by itself. */
+/**
+ * A target of `interleaved`: a URL (POSTed the shared body) or a request of its own. A GET
+ * sends no body: what an HTTP trigger answering a plain page sees.
+ */
+export type LoadTarget = string | { url: string; method: 'GET' } | { url: string; body: string };
+
+/**
+ * POSTs `body` to `url` (GETs it when `method` is GET) with `connections` for `seconds`;
+ * loopback only, stops by itself.
+ */
 export async function load(
   url: string,
   body: string,
   connections: number,
   seconds: number,
+  method: 'GET' | 'POST' = 'POST',
 ): Promise<LoadResult> {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`loopback only: ${url}`);
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/json' },
-    connections,
-    duration: seconds,
-  });
+  const request =
+    method === 'GET'
+      ? { method }
+      : { method, body, headers: { 'content-type': 'application/json' } };
+  const result = await autocannon({ url, ...request, connections, duration: seconds });
   return {
     rps: result.requests.average,
     p50_ms: result.latency.p50,
@@ -69,24 +76,29 @@ export type CpuGroups = () => Record<string, number[]>;
  * request: a figure that other load on a shared machine moves far less than req/s.
  */
 export async function interleaved<K extends string>(
-  targets: Record<K, string>,
+  targets: Record<K, LoadTarget>,
   body: string,
   options: { rounds: number; seconds: number; connections: number },
   cpu: Partial<Record<K, CpuGroups>> = {},
 ): Promise<Record<K, Summary>> {
-  const entries = Object.entries(targets) as [K, string][];
+  const entries = Object.entries(targets) as [K, LoadTarget][];
+  const fire = (target: LoadTarget, seconds: number) => {
+    if (typeof target === 'string') return load(target, body, options.connections, seconds);
+    if ('method' in target) return load(target.url, '', options.connections, seconds, 'GET');
+    return load(target.url, target.body, options.connections, seconds);
+  };
   const runs = new Map<K, LoadResult[]>(entries.map(([name]) => [name, []]));
   const cpuRuns = new Map<K, Record<string, number>[]>(entries.map(([name]) => [name, []]));
   const warmupErrors = new Map<K, number>();
-  for (const [name, url] of entries) {
-    const r = await load(url, body, options.connections, 1);
+  for (const [name, target] of entries) {
+    const r = await fire(target, 1);
     warmupErrors.set(name, r.errors + r.non2xx);
   }
   for (let round = 0; round < options.rounds; round++) {
-    for (const [name, url] of entries) {
+    for (const [name, target] of entries) {
       const groups = cpu[name]?.();
       const before = groups && cpuSnapshot(groups);
-      const r = await load(url, body, options.connections, options.seconds);
+      const r = await fire(target, options.seconds);
       if (groups && before) {
         cpuRuns.get(name)?.push(cpuPerRequest(before, cpuSnapshot(groups), r.requests));
       }

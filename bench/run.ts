@@ -20,6 +20,8 @@ const SCENARIOS = {
   overhead: 'platform overhead per invocation (scenario 7)',
   sandbox: 'sandbox processes vs isolates in the server',
   runtime: 'the runtime alone vs bare isolated-vm',
+  fn: 'fetch-style hello on GET /fn/hello vs workerd',
+  io: 'I/O-bound: a function awaiting a 50 ms upstream, 64 connections, vs workerd',
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 const DEFAULT_SET: Scenario[] = ['warm', 'cold', 'cpu', 'cluster', 'density', 'overhead'];

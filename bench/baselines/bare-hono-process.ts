@@ -6,12 +6,14 @@ const SCRIPT = fileURLToPath(new URL('./bare-hono.ts', import.meta.url));
 
 /**
  * A bare Hono baseline as its own process, like the server it is compared with: the hello
- * route by default, or another script that sends the same ready message when it listens.
+ * route by default, or another script (given `args`) that sends the same ready message when
+ * it listens.
  */
 export async function startBareHono(
   script = SCRIPT,
+  args: string[] = [],
 ): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [script, ...args], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const exited = new Promise((r) => child.once('exit', r));

@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { parseFunctionConfig, type RunnableFunction } from '@mini-lambda/core';
 import { createInProcessRuntime, runtimeLimits } from '@mini-lambda/runtime';
 import ivm from 'isolated-vm';
+import { isQuick, resultFile } from '../load.ts';
 import { validatorBundle } from './fixtures/validator-bundle.ts';
 
-const quick = process.argv.includes('--quick');
+const quick = isQuick();
 const N_SEQ = quick ? 2_000 : 20_000;
 const N_PAR = quick ? 5_000 : 50_000;
 const N_COLD = quick ? 10 : 40;
@@ -214,9 +215,10 @@ const result = {
   targets: { warmCallUs: 15, coldStartTinyMs: 5, coldStart50kMs: 10, rssPerIdleIsolateMb: 1.5 },
 };
 
-const dir = fileURLToPath(new URL('../results/', import.meta.url));
-mkdirSync(dir, { recursive: true });
-writeFileSync(`${dir}runtime.json`, `${JSON.stringify(result, null, 2)}\n`);
+// As the other scenarios: --quick runs write runtime.quick.json, BENCH_RESULTS_DIR moves it.
+const out = resultFile('runtime', quick);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 
 const rows: [string, string | number, string | number][] = [
   [
@@ -253,4 +255,4 @@ const rows: [string, string | number, string | number][] = [
   ['RSS per idle isolate (MB)', result.runtime.rssPerIdleIsolateMb, `over ${N_RSS}; target ≤ 1.5`],
 ];
 console.table(rows.map(([what, value, context]) => ({ what, value, context })));
-console.log('written: bench/results/runtime.json');
+console.log(`written: ${out}`);
