@@ -288,26 +288,32 @@ export class FunctionIsolate {
     });
   }
 
-  /** Reads an envelope; a response's body is fetched apart, as bytes. */
-  private async finishRaw(
+  /**
+   * Reads an envelope; a response's body is fetched apart, as bytes. Synchronous in sync
+   * execution: the isolate is then free again before this thread reads the next call
+   * (a promise here made every call of a batch take an isolate of its own).
+   */
+  private finishRaw(
     raw: string,
     scope: InvocationScope,
     startedAt: number,
     timeoutMs: number,
-  ): Promise<CallResult> {
+  ): CallResult | Promise<CallResult> {
     const result = readEnvelope(raw, this.limits);
-    if (result.ok && result.response) {
-      try {
-        const options = { result: { copy: true }, timeout: timeoutMs } as const;
-        const body = this.sync
-          ? this.entry.takeBody.applySync(undefined, [], options)
-          : await this.entry.takeBody.apply(undefined, [], options);
-        result.response.body = body instanceof Uint8Array ? body : new Uint8Array(0);
-      } catch (err) {
-        return this.ended(scope, this.failed(err, startedAt, timeoutMs));
-      }
+    const response = result.ok ? result.response : undefined;
+    if (!response) return this.ended(scope, result);
+    const withBody = (body: unknown): CallResult => {
+      response.body = body instanceof Uint8Array ? body : new Uint8Array(0);
+      return this.ended(scope, result);
+    };
+    const lost = (err: unknown) => this.ended(scope, this.failed(err, startedAt, timeoutMs));
+    const options = { result: { copy: true }, timeout: timeoutMs } as const;
+    if (!this.sync) return this.entry.takeBody.apply(undefined, [], options).then(withBody, lost);
+    try {
+      return withBody(this.entry.takeBody.applySync(undefined, [], options));
+    } catch (err) {
+      return lost(err);
     }
-    return this.ended(scope, result);
   }
 
   /**
