@@ -57,7 +57,10 @@ export async function createBlankIsolate(options: BlankOptions): Promise<BlankIs
     const { logLimit, maxResultBytes } = options;
     const entries = (await install.apply(
       undefined,
-      [JSON.stringify({ logLimit, maxResultBytes }), bridge.callback],
+      [
+        JSON.stringify({ logLimit, maxResultBytes, notifySettled: options.syncExecution }),
+        bridge.callback,
+      ],
       { result: { reference: true } },
     )) as Reference<Record<'attach' | 'deliver' | 'inspect' | 'link', unknown>>;
     const ref = (key: 'attach' | 'deliver' | 'inspect' | 'link') =>

@@ -278,10 +278,14 @@ export class FunctionIsolate {
     timeoutMs: number,
   ): Promise<CallResult> {
     const left = Math.max(1, Math.ceil(timeoutMs - (performance.now() - startedAt)));
-    const waiting = this.entry.wait.apply(undefined, [], {
-      result: { promise: true },
-      timeout: left,
-    });
+    // Sync execution: the prelude hands the envelope over itself (invocation.settled), from
+    // within the host call that let the handler finish; ≈ 2 µs instead of two hops to and
+    // from isolated-vm's thread pool (measured: 185 µs of CPU per awaiting call before).
+    const waiting = this.sync
+      ? new Promise<string>((resolve) => {
+          scope.onSettled = resolve;
+        })
+      : this.entry.wait.apply(undefined, [], { result: { promise: true }, timeout: left });
     return this.settle(waiting, startedAt, timeoutMs, left).then(async (result) => {
       if (typeof result === 'string') return this.finishRaw(result, scope, startedAt, timeoutMs);
       return this.ended(scope, result);

@@ -84,6 +84,9 @@ export class HostBridge {
       case 'invocation.keepAlive':
         if (scope) scope.keepAlive = true;
         return undefined;
+      case 'invocation.settled':
+        if (scope && !scope.ended && typeof args[0] === 'string') scope.onSettled?.(args[0]);
+        return undefined;
       case 'chunk.load':
         // Also at module top level and between invocations: it only defines code.
         this.loadChunk(args[0]);

@@ -29,7 +29,7 @@ const isThenable = (value) => {
  * `io` is the prelude's shared state: console capture, the bridge, the envelope writer.
  */
 export function createAttach(io) {
-  const { capture, bridge, maxResultBytes } = io;
+  const { capture, bridge, maxResultBytes, notifySettled } = io;
   let pendingBody; // the body of the last 'H' envelope, until the host takes it
   let keepAlive = []; // ctx.waitUntil promises of the running fetch invocation
 
@@ -207,6 +207,9 @@ export function createAttach(io) {
       settled = '';
       pending = thenSafely(out, (envelopeString) => {
         settled = envelopeString;
+        // In sync execution the host learns of it here, inside the host call (a timer, a
+        // fetch result) that let the handler finish: no hop to isolated-vm's thread pool.
+        if (notifySettled) bridge.host.call('invocation.settled', envelopeString);
         return envelopeString;
       });
       return '';

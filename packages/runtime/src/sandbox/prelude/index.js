@@ -45,7 +45,12 @@ export function install(optionsJson, hostCall) {
   connectChunks(hostCall);
   const bridge = createBridge(hostCall);
   installPlatform(g, bridge.host);
-  const attach = createAttach({ capture, bridge, maxResultBytes: options.maxResultBytes });
+  const attach = createAttach({
+    capture,
+    bridge,
+    maxResultBytes: options.maxResultBytes,
+    notifySettled: options.notifySettled === true,
+  });
 
   return {
     attach,
