@@ -51,8 +51,8 @@ export async function createBlankIsolate(options: BlankOptions): Promise<BlankIs
     );
     const install = await prelude.run(context, { reference: true });
     let link: Reference<(wrapper: unknown) => void> | undefined;
-    const bridge = new HostBridge(options.syncExecution, (name) =>
-      loadChunk({ isolate, context, sources, caches: options.chunkCaches, link }, name),
+    const bridge = new HostBridge(options.syncExecution, (name, timeoutMs) =>
+      loadChunk({ isolate, context, sources, caches: options.chunkCaches, link }, name, timeoutMs),
     );
     const { logLimit, maxResultBytes } = options;
     const entries = (await install.apply(
@@ -97,6 +97,7 @@ function loadChunk(
     link: Reference<(wrapper: unknown) => void> | undefined;
   },
   name: unknown,
+  timeout: number,
 ): void {
   if (typeof name !== 'string' || !Object.hasOwn(at.sources.chunks, name) || !at.link) {
     throw new HostOpError('TypeError', 'Unknown part of the platform');
@@ -110,9 +111,9 @@ function loadChunk(
   const script = cache.compileSync((o) =>
     at.isolate.compileScriptSync(source, { ...o, filename: `mini-lambda:${name}` }),
   );
-  const wrapper = script.runSync(at.context, { reference: true });
+  const wrapper = script.runSync(at.context, { reference: true, timeout });
   try {
-    at.link.applySync(undefined, [wrapper.derefInto()]);
+    at.link.applySync(undefined, [wrapper.derefInto()], { timeout });
   } finally {
     wrapper.release();
     script.release();

@@ -100,14 +100,21 @@ export function boundedError(name: string, message: string, stack: string): Func
   };
 }
 
-/** Frames of our prelude (`mini-lambda:prelude`) are ours, not the function's: dropped. */
+/**
+ * Frames of our prelude (`mini-lambda:prelude`, its chunks) are ours, not the function's:
+ * dropped. So is everything past isolated-vm's boundary marker: those are this process's
+ * frames (paths of ours), appended to errors made while the host called into the isolate.
+ */
 function withoutOurFrames(stack: string): string {
-  if (!stack.includes('mini-lambda:')) return stack;
-  return stack
-    .split('\n')
+  if (!stack.includes('mini-lambda:') && !stack.includes(BOUNDARY)) return stack;
+  const lines = stack.split('\n');
+  const boundary = lines.findIndex((line) => line.includes(BOUNDARY));
+  return (boundary < 0 ? lines : lines.slice(0, boundary))
     .filter((line) => !/^\s+at .*mini-lambda:/.test(line))
     .join('\n');
 }
+
+const BOUNDARY = '<isolated-vm boundary>';
 
 function exceedsBytes(s: string, limit: number): boolean {
   // A UTF-16 unit is at most 3 UTF-8 bytes: most results never need the exact count.

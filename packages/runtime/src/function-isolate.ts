@@ -283,7 +283,8 @@ export class FunctionIsolate {
     // from isolated-vm's thread pool (measured: 185 µs of CPU per awaiting call before).
     const waiting = this.sync
       ? new Promise<string>((resolve) => {
-          scope.onSettled = resolve;
+          scope.onSettled = () =>
+            resolve(this.entry.take.applySync(undefined, [], { timeout: left }));
         })
       : this.entry.wait.apply(undefined, [], { result: { promise: true }, timeout: left });
     return this.settle(waiting, startedAt, timeoutMs, left).then(async (result) => {
@@ -308,6 +309,16 @@ export class FunctionIsolate {
     if (!response) return this.ended(scope, result);
     const withBody = (body: unknown): CallResult => {
       response.body = body instanceof Uint8Array ? body : new Uint8Array(0);
+      // The prelude bounds it too; this holds whatever user code did to the prelude's world.
+      if (response.body.byteLength > this.limits.maxResultBytes) {
+        const message = `The response is larger than ${this.limits.maxResultBytes} bytes`;
+        return this.ended(scope, {
+          ok: false,
+          reason: 'result_too_large',
+          message,
+          logs: result.logs,
+        });
+      }
       return this.ended(scope, result);
     };
     const lost = (err: unknown) => this.ended(scope, this.failed(err, startedAt, timeoutMs));

@@ -104,6 +104,8 @@ class InProcessRuntime implements Runtime {
   private readonly cpu: CpuGate;
   private readonly preludeCache = new CodeCache();
   private readonly chunkCaches = new Map<string, CodeCache>();
+  /** Memory of the isolates evaluating modules for deploys now. */
+  private inspectingMb = 0;
   private readonly codeCaches = new CodeCaches();
   private readonly spares: SpareIsolates;
   private readonly sweeper: NodeJS.Timeout;
@@ -312,6 +314,8 @@ class InProcessRuntime implements Runtime {
     if (this.disposed) {
       throw new MiniLambdaError('ServiceUnavailable', 'The runtime has been disposed');
     }
+    // Counted as reserved while it runs: a sandbox's memory ceiling follows reservations.
+    this.inspectingMb += options.memoryMb;
     return inspectModule(
       code,
       { memoryMb: options.memoryMb, initTimeoutMs: this.limits.initTimeoutMs },
@@ -322,7 +326,9 @@ class InProcessRuntime implements Runtime {
         maxResultBytes: this.limits.maxResultBytes,
         onCatastrophicError: (message) => this.onCatastrophicError(message),
       },
-    );
+    ).finally(() => {
+      this.inspectingMb -= options.memoryMb;
+    });
   }
 
   private sweep(): void {
@@ -361,7 +367,7 @@ class InProcessRuntime implements Runtime {
         waiting_for_cpu: this.cpu.waiting,
         spares: this.spares.count,
         spares_taken: this.spares.taken,
-        reserved_memory_mb: this.capacity.reservedMb,
+        reserved_memory_mb: this.capacity.reservedMb + this.inspectingMb,
       },
       pools,
     };

@@ -52,6 +52,44 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       expect(out).toMatchObject({ ok: true, result: '{"found":[],"walked":true}' });
     });
 
+    it('hands platform code loaded after user code nothing of the host, whatever it patched', async () => {
+      // The fetch classes are loaded on first use, after this module replaced
+      // Object.defineProperty: what they are handed, it sees.
+      const fn = t.deploy(
+        'steal-host',
+        `const seen = [];
+        const odp = Object.defineProperty;
+        Object.defineProperty = function (o, k, d) {
+          if (d && typeof d.get === 'function') {
+            const g = d.get;
+            d = { ...d, get() {
+              const real = g();
+              return typeof real !== 'function' ? real : function (...args) { seen.push(...args); return real.apply(this, args); };
+            } };
+          }
+          return odp(o, k, d);
+        };
+        export async function handler() {
+          try { await fetch('http://127.0.0.1:1/'); } catch {}
+          return seen.some((v) => v !== null && typeof v === 'object' && typeof v.setTimer === 'function');
+        }`,
+      );
+      expect(await t.runtime.invoke(fn, '')).toMatchObject({ ok: true, result: 'false' });
+    });
+
+    it('ends a call whose patched intrinsics loop while the platform loads, at its deadline', async () => {
+      const fn = t.deploy(
+        'loop-in-chunk',
+        'export function handler() { Object.defineProperty = function () { for (;;) {} }; return new Response("x") }',
+        { timeout_ms: 500 },
+      );
+      const other = t.deploy('bystander', 'export const handler = () => "fine"');
+      const started = performance.now();
+      expect(await t.runtime.invoke(fn, '')).toMatchObject({ ok: false });
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(await t.runtime.invoke(other, '')).toMatchObject({ ok: true, result: '"fine"' });
+    });
+
     it('keeps the globals and prototype changes of one function from another', async () => {
       const writer = t.deploy(
         'writer',

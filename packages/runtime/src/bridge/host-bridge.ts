@@ -31,15 +31,17 @@ export class HostBridge {
   readonly isolateState: IsolateState = { slots: new Map() };
   private scope: InvocationScope | undefined;
   private nextId = 1;
+  /** Asynchronous operations of this isolate still running on the host, whatever their scope. */
+  private readonly working = { ops: 0, bytes: 0 };
   private readonly sync: boolean;
 
-  private readonly loadChunk: (name: unknown) => void;
+  private readonly loadChunk: (name: unknown, timeoutMs: number) => void;
 
   /**
    * `sync`: the isolate runs on this thread (sandbox execution), so deliver without a hop.
    * `loadChunk`: compiles a part of the platform into the isolate on first use.
    */
-  constructor(sync: boolean, loadChunk: (name: unknown) => void) {
+  constructor(sync: boolean, loadChunk: (name: unknown, timeoutMs: number) => void) {
     this.sync = sync;
     this.loadChunk = loadChunk;
     this.callback = new ivm.Callback((op: unknown, args: unknown) => this.answer(op, args));
@@ -85,11 +87,13 @@ export class HostBridge {
         if (scope) scope.keepAlive = true;
         return undefined;
       case 'invocation.settled':
-        if (scope && !scope.ended && typeof args[0] === 'string') scope.onSettled?.(args[0]);
+        if (scope && !scope.ended) scope.onSettled?.();
         return undefined;
       case 'chunk.load':
-        // Also at module top level and between invocations: it only defines code.
-        this.loadChunk(args[0]);
+        // Also at module top level: it only defines code. Bounded by what is left of the
+        // scope's time: user code may have replaced what the chunk's code calls, and a
+        // nested call without a timeout would lift the outer call's.
+        this.loadChunk(args[0], Math.max(1, Math.ceil((scope?.deadline ?? 0) - performance.now())));
         return undefined;
     }
     const impl = Object.hasOwn(HOST_OPS.sync, op) ? HOST_OPS.sync[op] : undefined;
@@ -152,6 +156,20 @@ export class HostBridge {
         `An invocation may have at most ${MAX_OPS} operations pending`,
       );
     }
+    // Work on Node's thread pool (WebCrypto, zlib) cannot be stopped once started, and it
+    // outlives a cancelled invocation: bounded per isolate until it really ends, in count
+    // and in the bytes handed to it. Fetches are bounded by the server (max_subrequests).
+    const bytes = op === 'fetch' ? 0 : bytesIn(args);
+    if (op !== 'fetch') {
+      if (this.working.ops >= MAX_WORKING_OPS || this.working.bytes + bytes > MAX_WORKING_BYTES) {
+        throw new HostOpError(
+          'QuotaExceededError',
+          `At most ${MAX_WORKING_OPS} operations and ${MAX_WORKING_BYTES} bytes may be in progress at once`,
+        );
+      }
+      this.working.ops++;
+      this.working.bytes += bytes;
+    }
     const id = this.nextId++;
     const controller = new AbortController();
     const started =
@@ -162,6 +180,13 @@ export class HostBridge {
             args,
             controller.signal,
           );
+    if (op !== 'fetch') {
+      const done = () => {
+        this.working.ops--;
+        this.working.bytes -= bytes;
+      };
+      started.then(done, done);
+    }
     running.ops.set(id, controller);
     started.then(
       (value) => {
@@ -210,6 +235,24 @@ export class HostBridge {
       ref.apply(undefined, args, options).catch((err: unknown) => scope.onFault(err));
     }
   }
+}
+
+/** Operations of one isolate in progress on the host at once, at most (docs/functions.md). */
+const MAX_WORKING_OPS = 16;
+/** Bytes handed to them, at most. */
+const MAX_WORKING_BYTES = 64 * 1024 * 1024;
+
+/** Bytes of the buffers among `args` (and one level into arrays and objects). */
+function bytesIn(args: unknown[]): number {
+  let total = 0;
+  const count = (v: unknown, depth: number): void => {
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) total += v.byteLength;
+    else if (depth > 0 && v !== null && typeof v === 'object') {
+      for (const inner of Object.values(v)) count(inner, depth - 1);
+    }
+  };
+  for (const arg of args) count(arg, 2);
+  return total;
 }
 
 /** An error as the isolate gets it: a name and a bounded message, nothing else of ours. */

@@ -31,8 +31,8 @@ export class InvocationScope implements InvocationState {
   readonly deadline: number;
   readonly init: boolean;
   readonly fetch: InvocationFetch | undefined;
-  /** The handler's envelope, when it settled after its synchronous part (sync execution). */
-  onSettled: ((envelope: string) => void) | undefined;
+  /** The handler settled after its synchronous part (sync execution): take its envelope. */
+  onSettled: (() => void) | undefined;
   /** The isolate failed while running work of this scope (a timer ran past the deadline). */
   onFault: (err: unknown) => void = () => {};
 

@@ -161,6 +161,9 @@ export class SandboxHandle {
    * process goes a moment later).
    */
   private suspects(): string[] {
+    // A module evaluated for a deploy is a suspect no function can stand in for: nobody
+    // is blamed (the deploy fails on its own).
+    if (this.inspections.size > 0) return [];
     const inFlight = this.inFlightFunctions();
     if (inFlight.length > 0) return inFlight;
     const since = performance.now() - SUSPECT_MS;

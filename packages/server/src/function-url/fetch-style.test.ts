@@ -33,9 +33,14 @@ describe('httpRequestData', () => {
     expect(httpRequestData(request({ method: 'POST' })).body).toEqual(new Uint8Array(0));
   });
 
-  it('refuses a Host that makes no URL', () => {
-    expect(() => httpRequestData(request({ host: 'bad host' }))).toThrow(
-      'The Host header and path do not form a URL',
-    );
+  it('refuses a Host that is not a host name and port, so it cannot move the path', () => {
+    for (const host of ['bad host', 'x/admin?', 'u:p@h', 'h:1/..', '']) {
+      expect(() => httpRequestData(request({ host })), host).toThrow(
+        'The Host header is not a host name and port',
+      );
+    }
+    for (const host of ['example.com', 'a-b.example:8080', '127.0.0.1:3000', '[::1]:8080']) {
+      expect(new URL(httpRequestData(request({ host })).url).host).toBe(host);
+    }
   });
 });

@@ -84,7 +84,10 @@ export async function readBody(
   let size = 0;
   try {
     let stream: AsyncIterable<Buffer> = counted();
-    for (const decode of decodersFor(contentEncoding)) stream = decode(stream);
+    // Every layer is bounded, not only the last: `gzip, gzip` can inflate 300 KB into
+    // 200 MB of empty blocks that the outer layer then decodes to nothing.
+    for (const decode of decodersFor(contentEncoding))
+      stream = bounded(decode(stream), maxBytes, tooLarge);
     for await (const chunk of stream) {
       size += chunk.length;
       if (size > maxBytes) throw tooLarge();
@@ -105,6 +108,20 @@ export async function readBody(
     at += chunk.length;
   }
   return body;
+}
+
+/** `source`, failing with `tooLarge()` once it has produced more than `maxBytes`. */
+async function* bounded(
+  source: AsyncIterable<Buffer>,
+  maxBytes: number,
+  tooLarge: () => Error,
+): AsyncIterable<Buffer> {
+  let produced = 0;
+  for await (const chunk of source) {
+    produced += chunk.length;
+    if (produced > maxBytes) throw tooLarge();
+    yield chunk;
+  }
 }
 
 /** `source` through a transform, with errors and early ends reaching both sides. */

@@ -209,7 +209,8 @@ export function createAttach(io) {
         settled = envelopeString;
         // In sync execution the host learns of it here, inside the host call (a timer, a
         // fetch result) that let the handler finish: no hop to isolated-vm's thread pool.
-        if (notifySettled) bridge.host.call('invocation.settled', envelopeString);
+        // A signal only: the host then takes the envelope itself (take()).
+        if (notifySettled) bridge.host.call('invocation.settled');
         return envelopeString;
       });
       return '';

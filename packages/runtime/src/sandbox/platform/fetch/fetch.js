@@ -10,10 +10,10 @@ const TypeErrorCtor = TypeError;
 export const MAX_REQUEST_BODY = 10 * 1024 * 1024;
 
 /**
- * The global fetch: `argc` arguments were given. Sends through `host`, which the caller
- * keeps in its closure; nothing here holds on to it.
+ * The global fetch: `argc` arguments were given. Sends through `sendOut(request, signal)`,
+ * which can send a request and nothing else: the host stays in the caller's closure.
  */
-export async function send(host, argc, input, init) {
+export async function send(sendOut, argc, input, init) {
   argumentLengthCheck(argc, 1, 'globalThis.fetch');
   const request = new Request(input, init);
   const state = requestState(request);
@@ -39,6 +39,6 @@ export async function send(host, argc, input, init) {
     body,
     redirect: state.redirect,
   };
-  const data = await host.start('fetch', [outbound], signal);
+  const data = await sendOut(outbound, signal);
   return responseFromFetch(data, state.method);
 }

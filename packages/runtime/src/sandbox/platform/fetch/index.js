@@ -45,9 +45,11 @@ export function install(g, host) {
   for (const name of ['Headers', 'Request', 'Response']) {
     defineLazy(g, name, () => fetchClasses()[name]);
   }
-  // `host` stays in this closure: the request goes out through it (see fetch.js)
+  // `host` stays in this closure. The chunk gets only a way to send one request: chunk
+  // code is evaluated after user code ran, so what it is handed, user code may see.
+  const sendOut = (outbound, signal) => host.start('fetch', [outbound], signal);
   defineGlobal(g, 'fetch', function fetch(input, init = undefined) {
     // biome-ignore lint/complexity/noArguments: fetch counts the arguments given, as Node's
-    return fetchClasses().send(host, arguments.length, input, init);
+    return fetchClasses().send(sendOut, arguments.length, input, init);
   });
 }
