@@ -8,7 +8,16 @@ describe('function config', () => {
       memory_mb: 128,
       max_concurrency: 8,
       env: {},
+      public: false,
+      egress: 'public',
+      max_subrequests: 50,
     });
+  });
+
+  it('takes egress as public, none, or a list of DNS host patterns', () => {
+    for (const egress of ['public', 'none', [], ['api.stripe.com', '*.example.com', 'a-b.c0']]) {
+      expect(parseFunctionConfig({ egress }).egress).toEqual(egress);
+    }
   });
 
   it.each([
@@ -23,6 +32,17 @@ describe('function config', () => {
     [{ env: { K: 1 } }, 'env'],
     [{ env: { K: 'x'.repeat(5000) } }, 'env'],
     [{ surprise: true }, ''],
+    [{ public: 'yes' }, 'public'],
+    [{ max_subrequests: -1 }, 'max_subrequests'],
+    [{ max_subrequests: 1001 }, 'max_subrequests'],
+    [{ egress: 'all' }, 'egress'],
+    [{ egress: ['https://api.example.com'] }, 'egress'],
+    [{ egress: ['api.example.com:443'] }, 'egress'],
+    [{ egress: ['*'] }, 'egress'],
+    [{ egress: ['a.*.com'] }, 'egress'],
+    [{ egress: ['Upper.Case'] }, 'egress'],
+    [{ egress: ['10.0.0.1/8'] }, 'egress'],
+    [{ egress: Array.from({ length: 101 }, (_, i) => `h${i}.example`) }, 'egress'],
   ])('rejects %j as InvalidConfig naming the field', (input, field) => {
     try {
       parseFunctionConfig(input);
