@@ -21,8 +21,9 @@ export const MAX_OPS = 1000;
  * work but timers and asynchronous ones do not (no invocation would own them).
  */
 export class InvocationScope implements InvocationState {
-  readonly timers = new Map<number, NodeJS.Timeout>();
-  readonly ops = new Map<number, AbortController>();
+  // Made on first use: most invocations set no timer and start no operation.
+  private timerTable: Map<number, NodeJS.Timeout> | undefined;
+  private opTable: Map<number, AbortController> | undefined;
   /** The function called ctx.waitUntil: the invocation ends when those settle. */
   keepAlive = false;
   /** Made when something first needs the signal: aborting one costs microseconds per call. */
@@ -42,6 +43,16 @@ export class InvocationScope implements InvocationState {
     this.fetch = options.fetch;
   }
 
+  get timers(): Map<number, NodeJS.Timeout> {
+    this.timerTable ??= new Map();
+    return this.timerTable;
+  }
+
+  get ops(): Map<number, AbortController> {
+    this.opTable ??= new Map();
+    return this.opTable;
+  }
+
   get signal(): AbortSignal {
     this.controller ??= new AbortController();
     if (this.isEnded) this.controller.abort(ENDED);
@@ -54,16 +65,16 @@ export class InvocationScope implements InvocationState {
 
   clearTimer(id: unknown): void {
     if (typeof id !== 'number') return;
-    const timer = this.timers.get(id);
+    const timer = this.timerTable?.get(id);
     if (timer === undefined) return;
     clearTimeout(timer);
-    this.timers.delete(id);
+    this.timerTable?.delete(id);
   }
 
   cancelOp(id: unknown): void {
     if (typeof id !== 'number') return;
-    this.ops.get(id)?.abort();
-    this.ops.delete(id);
+    this.opTable?.get(id)?.abort();
+    this.opTable?.delete(id);
   }
 
   /** Cancels every timer and operation still pending; nothing of this scope runs again. */
@@ -72,9 +83,13 @@ export class InvocationScope implements InvocationState {
     this.isEnded = true;
     // A reason of ours: Node would otherwise build a DOMException, with its stack, per call.
     this.controller?.abort(ENDED);
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-    for (const op of this.ops.values()) op.abort();
-    this.ops.clear();
+    if (this.timerTable) {
+      for (const timer of this.timerTable.values()) clearTimeout(timer);
+      this.timerTable.clear();
+    }
+    if (this.opTable) {
+      for (const op of this.opTable.values()) op.abort();
+      this.opTable.clear();
+    }
   }
 }

@@ -17,6 +17,9 @@ const rejected = (reason) => apply(promiseReject, PromiseCtor, [reason]);
 export function createBridge(hostCall) {
   let timers = dict();
   let ops = dict();
+  // Whether this invocation set a timer or started an operation: most calls do neither,
+  // and their tables need no replacing.
+  let used = false;
   let invocation = 0;
   let onUncaught;
   // An error reported before the invocation could listen (during its synchronous part).
@@ -48,6 +51,7 @@ export function createBridge(hostCall) {
     } catch (e) {
       return rejected(e);
     }
+    used = true;
     return new PromiseCtor((resolve, reject) => {
       const entry = { resolve, reject, detach: undefined };
       ops[id] = entry;
@@ -70,6 +74,7 @@ export function createBridge(hostCall) {
 
   function setTimer(callback, ms, repeat, args) {
     const id = call('timer.set', ms, repeat);
+    used = true;
     timers[id] = { callback, args, repeat };
     return id;
   }
@@ -129,8 +134,11 @@ export function createBridge(hostCall) {
     /** A new invocation: work of earlier ones is forgotten (the host cancelled it). */
     begin() {
       invocation++;
-      timers = dict();
-      ops = dict();
+      if (used) {
+        timers = dict();
+        ops = dict();
+        used = false;
+      }
       onUncaught = undefined;
       early = undefined;
     },

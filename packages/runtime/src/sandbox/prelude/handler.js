@@ -148,7 +148,7 @@ export function createAttach(io) {
     function open() {
       capture.start();
       bridge.begin();
-      keepAlive = [];
+      if (keepAlive.length > 0) keepAlive = [];
       pendingBody = undefined;
     }
 
@@ -185,19 +185,23 @@ export function createAttach(io) {
     }
 
     // The envelope when the handler finished synchronously, else a promise of it. Never
-    // throws for anything user code does: only termination or OOM rejects a call.
-    function guarded(start) {
-      return (...args) => {
-        try {
-          return apply(start, undefined, args);
-        } catch (e) {
-          return fail(e);
-        }
-      };
+    // throws for anything user code does: only termination or OOM rejects a call. (Spelled
+    // out, not wrapped generically: this is every call's path.)
+    function runEvent(eventJson, invocationId, timeoutMs) {
+      try {
+        return startEvent(eventJson, invocationId, timeoutMs);
+      } catch (e) {
+        return fail(e);
+      }
     }
 
-    const runEvent = guarded(startEvent);
-    const runHttp = guarded(startHttp);
+    function runHttp(invocationId, timeoutMs, method, url, headers, body) {
+      try {
+        return startHttp(invocationId, timeoutMs, method, url, headers, body);
+      } catch (e) {
+        return fail(e);
+      }
+    }
     let pending;
     let settled = '';
 
