@@ -51,8 +51,15 @@ export async function createBlankIsolate(options: BlankOptions): Promise<BlankIs
     );
     const install = await prelude.run(context, { reference: true });
     let link: Reference<(wrapper: unknown) => void> | undefined;
-    const bridge = new HostBridge(options.syncExecution, (name, timeoutMs) =>
-      loadChunk({ isolate, context, sources, caches: options.chunkCaches, link }, name, timeoutMs),
+    const bridge = new HostBridge(
+      options.syncExecution,
+      (name, timeoutMs) =>
+        loadChunk(
+          { isolate, context, sources, caches: options.chunkCaches, link },
+          name,
+          timeoutMs,
+        ),
+      options.memoryMb,
     );
     const { logLimit, maxResultBytes } = options;
     const entries = (await install.apply(

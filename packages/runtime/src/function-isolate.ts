@@ -82,6 +82,9 @@ export class FunctionIsolate {
   private constructor(blank: BlankIsolate, entry: Entry, limits: EnvelopeLimits, sync: boolean) {
     this.isolate = blank.isolate;
     this.bridge = blank.bridge;
+    // Disposed from inside the host call: the running call then ends with this reason.
+    this.bridge.onLost = (err) =>
+      this.dispose(err instanceof Error && /timed out/i.test(err.message) ? 'timeout' : 'crashed');
     this.entry = entry;
     this.limits = limits;
     this.sync = sync;

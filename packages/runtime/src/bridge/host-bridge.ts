@@ -41,9 +41,20 @@ export class HostBridge {
    * `sync`: the isolate runs on this thread (sandbox execution), so deliver without a hop.
    * `loadChunk`: compiles a part of the platform into the isolate on first use.
    */
-  constructor(sync: boolean, loadChunk: (name: unknown, timeoutMs: number) => void) {
+  /** The isolate is beyond use (a chunk load failed under user code): dispose it now. */
+  onLost: (err: unknown) => void = () => {};
+  /** Bytes handed to operations in progress, at most: a quarter of the isolate's memory. */
+  private readonly maxWorkingBytes: number;
+
+  constructor(
+    sync: boolean,
+    loadChunk: (name: unknown, timeoutMs: number) => void,
+    memoryMb: number,
+  ) {
     this.sync = sync;
     this.loadChunk = loadChunk;
+    // Each such byte is held up to three times (the isolate, this process, WebCrypto).
+    this.maxWorkingBytes = Math.min(MAX_WORKING_BYTES, (memoryMb * 1024 * 1024) / 4);
     this.callback = new ivm.Callback((op: unknown, args: unknown) => this.answer(op, args));
   }
 
@@ -93,7 +104,18 @@ export class HostBridge {
         // Also at module top level: it only defines code. Bounded by what is left of the
         // scope's time: user code may have replaced what the chunk's code calls, and a
         // nested call without a timeout would lift the outer call's.
-        this.loadChunk(args[0], Math.max(1, Math.ceil((scope?.deadline ?? 0) - performance.now())));
+        try {
+          this.loadChunk(
+            args[0],
+            Math.max(1, Math.ceil((scope?.deadline ?? 0) - performance.now())),
+          );
+        } catch (err) {
+          // Not a catchable error for user code: while the chunk ran, the outer call's timer
+          // was paused, so catching this would buy the function another timeout's worth of
+          // time. The isolate goes (timed out, or in a state we cannot vouch for).
+          if (!(err instanceof HostOpError)) this.onLost(err);
+          throw err;
+        }
         return undefined;
     }
     const impl = Object.hasOwn(HOST_OPS.sync, op) ? HOST_OPS.sync[op] : undefined;
@@ -161,10 +183,13 @@ export class HostBridge {
     // and in the bytes handed to it. Fetches are bounded by the server (max_subrequests).
     const bytes = op === 'fetch' ? 0 : bytesIn(args);
     if (op !== 'fetch') {
-      if (this.working.ops >= MAX_WORKING_OPS || this.working.bytes + bytes > MAX_WORKING_BYTES) {
+      if (
+        this.working.ops >= MAX_WORKING_OPS ||
+        this.working.bytes + bytes > this.maxWorkingBytes
+      ) {
         throw new HostOpError(
           'QuotaExceededError',
-          `At most ${MAX_WORKING_OPS} operations and ${MAX_WORKING_BYTES} bytes may be in progress at once`,
+          `At most ${MAX_WORKING_OPS} operations and ${this.maxWorkingBytes} bytes may be in progress at once`,
         );
       }
       this.working.ops++;
@@ -239,7 +264,7 @@ export class HostBridge {
 
 /** Operations of one isolate in progress on the host at once, at most (docs/functions.md). */
 const MAX_WORKING_OPS = 16;
-/** Bytes handed to them, at most. */
+/** Bytes handed to them, at most (and a quarter of the isolate's memory). */
 const MAX_WORKING_BYTES = 64 * 1024 * 1024;
 
 /** Bytes of the buffers among `args` (and one level into arrays and objects). */
