@@ -7,7 +7,8 @@ interface RelayedCall {
   invocationId: string;
   /** The call's subrequest budget, counted here: a sandbox's word is not taken for it. */
   subrequests: { used: number };
-  fetches: Set<number>;
+  /** Its fetches in flight; made by its first fetch (most calls make none). */
+  fetches: Set<number> | undefined;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -32,8 +33,14 @@ export class OutboundRelay {
 
   /** Call `id` was sent to the sandbox. */
   open(id: number, fn: RunnableFunction, invocationId: string): void {
-    const call = { fn, invocationId, subrequests: { used: 0 }, fetches: new Set<number>() };
-    this.calls.set(id, { ...call, timer: undefined });
+    // Every call passes here: one object, nothing more until it fetches.
+    this.calls.set(id, {
+      fn,
+      invocationId,
+      subrequests: { used: 0 },
+      fetches: undefined,
+      timer: undefined,
+    });
   }
 
   /** Call `id` has its outcome; lingering, it may fetch until `ended` or `untilMs` from now. */
@@ -54,7 +61,7 @@ export class OutboundRelay {
     if (!call) return;
     clearTimeout(call.timer);
     this.calls.delete(id);
-    for (const fetchId of call.fetches) this.abort(fetchId);
+    for (const fetchId of call.fetches ?? []) this.abort(fetchId);
   }
 
   request(id: number, callId: number, request: OutboundRequest): void {
@@ -68,6 +75,7 @@ export class OutboundRelay {
     }
     const controller = new AbortController();
     this.fetches.set(id, controller);
+    call.fetches ??= new Set();
     call.fetches.add(id);
     const { fn, invocationId, subrequests } = call;
     this.fetch({ fn, invocationId, subrequests }, request, controller.signal)
@@ -82,7 +90,7 @@ export class OutboundRelay {
       )
       .finally(() => {
         if (this.fetches.get(id) === controller) this.fetches.delete(id);
-        call.fetches.delete(id);
+        call.fetches?.delete(id);
       });
   }
 
