@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-quick bench-runtime bench-sandbox bench-warm bench-io bench-fn bench-compare migrate-up migrate-down
+.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-quick bench-runtime bench-sandbox bench-warm bench-io bench-fn bench-node bench-compare migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
@@ -14,10 +14,12 @@ system-packages:
 install: toolchain
 	pnpm install --frozen-lockfile
 
-## The examples are plain npm projects, as a user's would be: their node_modules are zipped by deploy.
+## The examples and the compatibility corpus (compat/) are plain npm projects, as a user's
+## would be: their node_modules are zipped by deploy.
 examples:
 	npm ci --prefix examples/slugify --no-audit --no-fund --loglevel=error
 	npm ci --prefix examples/hono-app --no-audit --no-fund --loglevel=error
+	npm ci --prefix compat --no-audit --no-fund --loglevel=error
 
 typecheck:
 	pnpm typecheck
@@ -77,6 +79,10 @@ bench-io: install
 ## A fetch-style hello on GET /fn/hello vs the same module in workerd (~1 min).
 bench-fn: install
 	$(NODE) bench/run.ts fn
+
+## createHash + Buffer warm vs plain Node and workerd nodejs_compat; jsonwebtoken cold (~1.5 min).
+bench-node: install examples
+	$(NODE) bench/run.ts node
 
 ## Before → after: warm, cold, runtime, density in BEFORE (default /tmp/before) and this tree, alternately (~15 min).
 bench-compare: install

@@ -29,10 +29,22 @@ export default defineConfig({
           include: [
             'packages/runtime/test/{handler-contract,failures,console,isolation,pools,timers}.test.ts',
             'packages/runtime/test/platform/{fetch-data,crypto,url,compression}.test.ts',
+            'packages/runtime/test/node/{process,process-exit,lambda-conventions}.test.ts',
+            'packages/runtime/test/node/async-hooks*.test.ts',
           ],
           env: { MINI_LAMBDA_TEST_RUNTIME: 'sandbox' },
           testTimeout: 20_000,
           hookTimeout: 60_000,
+          ...isolatedVm,
+        },
+      },
+      {
+        // Real npm packages bundled and run next to the same code in Node (compat/).
+        test: {
+          name: 'compat',
+          include: ['compat/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
           ...isolatedVm,
         },
       },

@@ -22,6 +22,7 @@ const SCENARIOS = {
   runtime: 'the runtime alone vs bare isolated-vm',
   fn: 'fetch-style hello on GET /fn/hello vs workerd',
   io: 'I/O-bound: a function awaiting a 50 ms upstream, 64 connections, vs workerd',
+  node: 'node:crypto + Buffer warm vs plain Node and workerd nodejs_compat; jsonwebtoken cold',
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 const DEFAULT_SET: Scenario[] = ['warm', 'cold', 'cpu', 'cluster', 'density', 'overhead'];

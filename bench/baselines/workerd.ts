@@ -30,6 +30,8 @@ export interface WorkerdOptions {
    * exception mini-lambda gets from EGRESS_ALLOW.
    */
   allow?: string[];
+  /** workerd compatibility flags, e.g. ["nodejs_compat"]. */
+  flags?: string[];
 }
 
 export async function startWorkerd(
@@ -51,7 +53,9 @@ const config :Workerd.Config = (
 );
 const worker :Workerd.Worker = (
   modules = [ (name = "worker", esModule = embed "worker.js") ],
-  compatibilityDate = "2024-09-01",
+  compatibilityDate = "2024-09-01",${
+    options.flags ? `\n  compatibilityFlags = ${JSON.stringify(options.flags)},` : ''
+  }
 );
 `,
   );

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { MiniLambdaError } from '@mini-lambda/core';
-import * as esbuild from 'esbuild';
 import { extractArchive, safePath } from './archive.ts';
-import { guardResolution, inside, OUTSIDE } from './guard.ts';
+import { type BuildMessage, build } from './build.ts';
 import { BUNDLE_LIMITS, type BundleLimits } from './limits.ts';
 
 /** What a deploy uploads: one module, or a project archive. */
@@ -12,13 +11,7 @@ export type BundleInput =
   | { kind: 'module'; source: string; typescript: boolean }
   | { kind: 'archive'; zip: Buffer; entry?: string };
 
-/** A build message with its position, as docs/api.md's `BuildFailed` lists them. */
-export interface BuildMessage {
-  text: string;
-  file: string | null;
-  line: number | null;
-  column: number | null;
-}
+export type { BuildMessage };
 
 export interface BundleResult {
   code: string;
@@ -158,76 +151,6 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-interface BuildOutput {
-  code: string;
-  exports: string[];
-  warnings: BuildMessage[];
-}
-
-async function build(root: string, entry: string, timeoutMs: number): Promise<BuildOutput> {
-  const context = await esbuild.context({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    // Browser-neutral, preferring worker/browser builds of packages: there is no Node here.
-    platform: 'neutral',
-    mainFields: ['browser', 'module', 'main'],
-    conditions: ['worker', 'browser', 'import', 'default'],
-    target: 'es2024', // V8 in Node 24
-    minify: false, // stack traces read well
-    metafile: true,
-    logLevel: 'silent',
-    // A tsconfig.json could `extends` a file outside the upload: ignored.
-    tsconfigRaw: {},
-    plugins: [guardResolution(root)],
-  });
-  const cancelled = { value: false };
-  const timer = setTimeout(() => {
-    cancelled.value = true;
-    void context.cancel();
-  }, timeoutMs);
-  try {
-    const result = await context.rebuild();
-    const file = result.outputFiles?.[0];
-    if (!file)
-      throw buildFailed([
-        { text: `The build did not finish within ${timeoutMs} ms`, location: null },
-      ]);
-    // Second line of defence behind the guard: every input esbuild read is in the upload.
-    for (const input of Object.keys(result.metafile?.inputs ?? {})) {
-      if (!inside(root, resolve(root, input)))
-        throw buildFailed([{ text: OUTSIDE, location: null }]);
-    }
-    const outputs = Object.values(result.metafile?.outputs ?? {});
-    return {
-      code: file.text,
-      exports: outputs[0]?.exports ?? [],
-      warnings: result.warnings.map(toMessage),
-    };
-  } catch (err) {
-    if (err instanceof MiniLambdaError) throw err;
-    const errors = (err as { errors?: esbuild.Message[] }).errors;
-    const text = err instanceof Error ? err.message : String(err);
-    if (cancelled.value) {
-      throw buildFailed([
-        { text: `The build did not finish within ${timeoutMs} ms`, location: null },
-      ]);
-    }
-    if (!errors?.length && /service (was stopped|is no longer running)/.test(text)) {
-      // esbuild's own process died on this input (a stack overflow on deep nesting).
-      throw buildFailed([
-        { text: 'The bundler crashed on this input (is it nested too deeply?)', location: null },
-      ]);
-    }
-    throw buildFailed(errors?.length ? errors : [{ text, location: null }]);
-  } finally {
-    clearTimeout(timer);
-    await context.dispose();
-  }
-}
-
 /**
  * Only a `handler` or a default export can be a handler (a CommonJS entry's
  * `module.exports` is its default export); whether one is, evaluating it tells.
@@ -239,25 +162,4 @@ function mayHaveHandler(exports: string[]): string[] {
     'NoHandler',
     `The module has no handler (neither a \`handler\` export nor a default export): ${found}`,
   );
-}
-
-function buildFailed(messages: Pick<esbuild.Message, 'text' | 'location'>[]): MiniLambdaError {
-  const errors = messages.map(toMessage);
-  const first = errors[0];
-  const where = first?.file ? ` (${first.file}:${first.line}:${first.column})` : '';
-  return new MiniLambdaError(
-    'BuildFailed',
-    `Build failed: ${first?.text ?? 'unknown error'}${where}`,
-    { errors },
-  );
-}
-
-function toMessage(m: Pick<esbuild.Message, 'text' | 'location'>): BuildMessage {
-  const loc = m.location;
-  return {
-    text: m.text,
-    file: loc?.file ?? null,
-    line: loc?.line ?? null,
-    column: loc?.column ?? null,
-  };
 }

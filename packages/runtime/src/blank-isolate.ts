@@ -106,10 +106,13 @@ function loadChunk(
   name: unknown,
   timeout: number,
 ): void {
-  if (typeof name !== 'string' || !Object.hasOwn(at.sources.chunks, name) || !at.link) {
+  const source =
+    typeof name === 'string' && Object.hasOwn(at.sources.chunks, name)
+      ? at.sources.chunks[name]
+      : undefined;
+  if (typeof name !== 'string' || source === undefined || !at.link) {
     throw new HostOpError('TypeError', 'Unknown part of the platform');
   }
-  const source = at.sources.chunks[name as keyof PreludeSources['chunks']];
   let cache = at.caches.get(name);
   if (!cache) {
     cache = new CodeCache();

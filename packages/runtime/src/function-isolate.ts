@@ -13,7 +13,7 @@ import {
   withDeadline,
 } from './failures.ts';
 import type { Isolate, Reference } from './ivm.ts';
-import { evaluateModule } from './module.ts';
+import { evaluateModule, functionMeta } from './module.ts';
 
 /** Everything needed to bring up one isolate for a function version. */
 export interface IsolateSpec {
@@ -138,22 +138,15 @@ export class FunctionIsolate {
           blank,
           spec.code,
           spec.codeCache,
-          fn,
+          functionMeta(fn),
           spec.initTimeoutMs,
         );
-        const meta = {
-          name: fn.name,
-          version: fn.version,
-          memoryMb: fn.config.memory_mb,
-          env: fn.config.env,
-        };
         // The namespace is the user's own object in its own isolate; only the host holds
         // references to the entry points attach returns.
-        const entries = (await blank.attach.apply(
-          undefined,
-          [module.namespace.derefInto(), JSON.stringify(meta)],
-          { result: { reference: true }, timeout: spec.initTimeoutMs },
-        )) as Reference<Record<keyof Entry, unknown>>;
+        const entries = (await blank.attach.apply(undefined, [module.namespace.derefInto(), ''], {
+          result: { reference: true },
+          timeout: spec.initTimeoutMs,
+        })) as Reference<Record<keyof Entry, unknown>>;
         const entry = Object.fromEntries(
           ENTRY_KEYS.map((key) => [key, entries.getSync(key, { reference: true })]),
         ) as unknown as Entry;

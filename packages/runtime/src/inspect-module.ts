@@ -3,12 +3,19 @@ import { type BlankOptions, createBlankIsolate, disposeIsolate } from './blank-i
 import { InvocationScope } from './bridge/invocation-scope.ts';
 import { classify, timedOut, withDeadline } from './failures.ts';
 import type { Isolate } from './ivm.ts';
-import { evaluateModule } from './module.ts';
+import { evaluateModule, functionMeta } from './module.ts';
 
 export interface InspectOptions {
   memoryMb: number;
   initTimeoutMs: number;
+  /** The function being deployed: its top-level code may read `process.env`. */
+  name?: string | undefined;
+  /** Its environment as the deploy leaves it (the deploy's `config.env`, else the current one). */
+  env?: Record<string, string> | undefined;
 }
+
+/** Lambda's name for a version not yet published: what the module sees while it is inspected. */
+const UNPUBLISHED = '$LATEST';
 
 /**
  * Evaluates a bundle in a throwaway isolate and reports the handler it really offers
@@ -33,8 +40,12 @@ export async function inspectModule(
     const init = new InvocationScope({ deadline: startedAt + options.initTimeoutMs, init: true });
     blank.bridge.enter(init);
     try {
-      const fn = { name: 'deploy', version: 0 };
-      const module = await evaluateModule(blank, code, undefined, fn, options.initTimeoutMs);
+      const meta = functionMeta({
+        name: options.name ?? 'deploy',
+        version: UNPUBLISHED,
+        config: { memory_mb: options.memoryMb, env: options.env ?? {} },
+      });
+      const module = await evaluateModule(blank, code, undefined, meta, options.initTimeoutMs);
       const json = await blank.inspect.apply(undefined, [module.namespace.derefInto()], {
         timeout: options.initTimeoutMs,
       });

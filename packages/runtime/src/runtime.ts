@@ -44,6 +44,13 @@ export type OutboundFetch = (
  * Runs function versions. Async throughout and free of in-process assumptions, so the
  * pools can live in this process or in supervised sandbox processes behind IPC.
  */
+/** What a deploy's inspection needs: the memory, and what top-level code may read (`process.env`). */
+export interface InspectRequest {
+  memoryMb: number;
+  name?: string | undefined;
+  env?: Record<string, string> | undefined;
+}
+
 export interface Runtime {
   /**
    * Runs `fn` with `input`: the raw JSON event (empty string = null), or an HTTP request
@@ -58,7 +65,7 @@ export interface Runtime {
    * Evaluates a bundle in a throwaway isolate (bounded as a cold start) and reports the
    * handler it offers: how a deploy learns a module's handler style.
    */
-  inspect(code: string, options: { memoryMb: number }): Promise<ModuleInspection>;
+  inspect(code: string, options: InspectRequest): Promise<ModuleInspection>;
   /** Drains the pools of `name` (one version, or all): idle isolates now, busy ones on release. */
   retire(name: string, version?: number): Promise<void>;
   stats(): Promise<RuntimeStats>;
@@ -310,7 +317,7 @@ class InProcessRuntime implements Runtime {
     return pool;
   }
 
-  async inspect(code: string, options: { memoryMb: number }): Promise<ModuleInspection> {
+  async inspect(code: string, options: InspectRequest): Promise<ModuleInspection> {
     if (this.disposed) {
       throw new MiniLambdaError('ServiceUnavailable', 'The runtime has been disposed');
     }
@@ -318,7 +325,12 @@ class InProcessRuntime implements Runtime {
     this.inspectingMb += options.memoryMb;
     return inspectModule(
       code,
-      { memoryMb: options.memoryMb, initTimeoutMs: this.limits.initTimeoutMs },
+      {
+        memoryMb: options.memoryMb,
+        initTimeoutMs: this.limits.initTimeoutMs,
+        name: options.name,
+        env: options.env,
+      },
       {
         preludeCache: this.preludeCache,
         chunkCaches: this.chunkCaches,

@@ -30,9 +30,12 @@ export function createDeployer(
     /** The bundler's `bundle`. */
     bundle: (input: BundleInput, options: BundleOptions) => Promise<BundleResult>;
     /** The runtime's `inspect`: evaluates the bundle (in a sandbox) to find its handler. */
-    inspect: (code: string, options: { memoryMb: number }) => Promise<ModuleInspection>;
-    /** The memory a version's isolates get when the deploy does not say (its current config). */
-    memoryMbOf: (name: string) => Promise<number>;
+    inspect: (
+      code: string,
+      options: { memoryMb: number; name: string; env: Record<string, string> },
+    ) => Promise<ModuleInspection>;
+    /** The function's current config (its memory and env apply when the deploy does not say). */
+    currentConfigOf: (name: string) => Promise<{ memory_mb: number; env: Record<string, string> }>;
     /** The store's `deployVersion`: bundle object first, then the row. */
     record: (
       name: string,
@@ -57,8 +60,15 @@ export function createDeployer(
       const built = await builds.run(() =>
         deps.bundle(input, { timeoutMs: options.buildTimeoutMs }),
       );
-      const memoryMb = config?.memory_mb ?? (await deps.memoryMbOf(name));
-      const handler = handlerOf(await deps.inspect(built.code, { memoryMb }));
+      const current = await deps.currentConfigOf(name);
+      // Top-level code sees the function as the deploy leaves it (it may read process.env).
+      const handler = handlerOf(
+        await deps.inspect(built.code, {
+          memoryMb: config?.memory_mb ?? current.memory_mb,
+          name,
+          env: config?.env ?? current.env,
+        }),
+      );
       const buildMs = performance.now() - started;
       const since = deps.directory.stamp();
       const version = await deps.record(name, {

@@ -132,8 +132,11 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
     {
       bundle: bundler.bundle,
       inspect: (code, options) => runtime.inspect(code, options),
-      memoryMbOf: async (name) =>
-        (await store.registry.version(name))?.config.memory_mb ?? CONFIG_LIMITS.memoryMb.default,
+      currentConfigOf: async (name) =>
+        (await store.registry.version(name))?.config ?? {
+          memory_mb: CONFIG_LIMITS.memoryMb.default,
+          env: {},
+        },
       record: (name, input) => deployVersion(store, name, input),
       bundles,
       directory,

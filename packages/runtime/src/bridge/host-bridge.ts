@@ -28,7 +28,7 @@ export class HostBridge {
   readonly callback: ivm.Callback;
   /** Set once the prelude is installed. */
   deliverRef: Reference<Deliver> | undefined;
-  readonly isolateState: IsolateState = { slots: new Map() };
+  readonly isolateState: IsolateState;
   private scope: InvocationScope | undefined;
   private nextId = 1;
   /** Asynchronous operations of this isolate still running on the host, whatever their scope. */
@@ -55,6 +55,7 @@ export class HostBridge {
     this.loadChunk = loadChunk;
     // Each such byte is held up to three times (the isolate, this process, WebCrypto).
     this.maxWorkingBytes = Math.min(MAX_WORKING_BYTES, (memoryMb * 1024 * 1024) / 4);
+    this.isolateState = { slots: new Map(), memoryBytes: memoryMb * 1024 * 1024 };
     this.callback = new ivm.Callback((op: unknown, args: unknown) => this.answer(op, args));
   }
 

@@ -6,7 +6,7 @@ import { type HostOpContext, HostOpError } from './types.ts';
 export function testContext(): HostOpContext & { end(): void } {
   const controller = new AbortController();
   return {
-    isolate: { slots: new Map() },
+    isolate: { slots: new Map(), memoryBytes: 128 * 1024 * 1024 },
     invocation: { signal: controller.signal, deadline: performance.now() + 60_000 },
     end: () => controller.abort(),
   };

@@ -18,6 +18,8 @@ export class HostOpError extends Error {
 export interface IsolateState {
   /** Values by name, one per host-op module (for example the crypto key table). */
   readonly slots: Map<string, unknown>;
+  /** The isolate's memory limit: what a host op may hand back to it is bounded by it. */
+  readonly memoryBytes: number;
 }
 
 /** What ends with the invocation: aborted then, with everything started under it. */

@@ -16,6 +16,7 @@ import {
   checkOutboundRequest,
   checkOutcome,
   inspectionSchema,
+  inspectRequestSchema,
   MAX_LOG_CHARS,
   ProtocolError,
   parseJson,
@@ -52,7 +53,14 @@ export type HostMessage =
   | { type: 'fetchReply'; id: number; response: OutboundResponse }
   | { type: 'fetchError'; id: number; error: WireError }
   /** Evaluate a bundle and report its handler style (a deploy's question). */
-  | { type: 'inspect'; id: number; code: string; memoryMb: number }
+  | {
+      type: 'inspect';
+      id: number;
+      code: string;
+      memoryMb: number;
+      name?: string | undefined;
+      env?: Record<string, string> | undefined;
+    }
   | { type: 'code'; id: number; code: string }
   | { type: 'codeError'; id: number; error: WireError }
   /** Drains the pools of `name` (one version, or all). */
@@ -151,7 +159,12 @@ export function encodeHostMessage(m: HostMessage): Buffer {
     case 'fetchError':
       return encodeFrame(HOST_FRAME.fetchError, m.id, JSON.stringify(m.error));
     case 'inspect':
-      return encodeFrame(HOST_FRAME.inspect, m.id, String(m.memoryMb), m.code);
+      return encodeFrame(
+        HOST_FRAME.inspect,
+        m.id,
+        JSON.stringify({ memoryMb: m.memoryMb, name: m.name, env: m.env }),
+        m.code,
+      );
     case 'code':
       return encodeFrame(HOST_FRAME.code, m.id, '', m.code);
     case 'codeError':
@@ -211,7 +224,12 @@ export function decodeHostMessage(f: Frame): HostMessage {
     case HOST_FRAME.fetchError:
       return { type: 'fetchError', id: f.id, error: JSON.parse(f.a) as WireError };
     case HOST_FRAME.inspect:
-      return { type: 'inspect', id: f.id, memoryMb: Number(f.a), code: f.b };
+      return {
+        type: 'inspect',
+        id: f.id,
+        ...checkedJson(inspectRequestSchema, f.a, 'inspect'),
+        code: f.b,
+      };
     case HOST_FRAME.code:
       return { type: 'code', id: f.id, code: f.b };
     case HOST_FRAME.codeError:

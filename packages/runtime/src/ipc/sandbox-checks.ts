@@ -106,6 +106,13 @@ export const inspectionSchema = z.union([
   }),
 ]) satisfies z.ZodType<ModuleInspection>;
 
+/** An inspection request (host → sandbox): the function's name and env as top-level code sees them. */
+export const inspectRequestSchema = z.object({
+  memoryMb: z.number().positive(),
+  name: z.string().max(64).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+});
+
 export const vitalsSchema = z.object({
   rss: z.number().nonnegative(),
   reservedMb: z.number().nonnegative(),

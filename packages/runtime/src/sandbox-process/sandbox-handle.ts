@@ -22,7 +22,7 @@ import {
   type WireError,
 } from '../ipc/protocol.ts';
 import { notRun } from '../not-run.ts';
-import type { OutboundFetch } from '../runtime.ts';
+import type { InspectRequest, OutboundFetch } from '../runtime.ts';
 import type { RuntimeStats } from '../stats.ts';
 import { OutboundRelay } from './outbound-relay.ts';
 import { type Registration, Registrations } from './registrations.ts';
@@ -213,7 +213,7 @@ export class SandboxHandle {
    * Has the sandbox evaluate a bundle and report its handler style. A sandbox that dies
    * meanwhile, or does not answer within `ms`, reports the module as failed to load.
    */
-  inspect(code: string, memoryMb: number, ms: number): Promise<ModuleInspection> {
+  inspect(code: string, options: InspectRequest, ms: number): Promise<ModuleInspection> {
     const lost = (why: string): ModuleInspection => ({
       ok: false,
       reason: 'init_failed',
@@ -232,7 +232,7 @@ export class SandboxHandle {
         this.inspections.delete(id);
         resolve(inspection);
       });
-      this.channel.send({ type: 'inspect', id, code, memoryMb });
+      this.channel.send({ type: 'inspect', id, code, ...options });
     });
   }
 

@@ -9,7 +9,7 @@ import {
 } from '@mini-lambda/core';
 import { defaultSandboxes } from '../limits.ts';
 import { notRun } from '../not-run.ts';
-import type { InvokeOptions, OutboundFetch, Runtime } from '../runtime.ts';
+import type { InspectRequest, InvokeOptions, OutboundFetch, Runtime } from '../runtime.ts';
 import type { RuntimeHealth, RuntimeStats, SandboxInfo } from '../stats.ts';
 import { Quarantine } from './quarantine.ts';
 import { type SandboxExitReason, SandboxHandle } from './sandbox-handle.ts';
@@ -174,7 +174,7 @@ class SandboxedRuntime implements Runtime {
   }
 
   /** A sandbox evaluates it: the least busy ready one, else the first to become ready. */
-  async inspect(code: string, options: { memoryMb: number }): Promise<ModuleInspection> {
+  async inspect(code: string, options: InspectRequest): Promise<ModuleInspection> {
     if (this.disposed)
       throw new MiniLambdaError('ServiceUnavailable', 'The runtime has been disposed');
     let best: SandboxHandle | undefined;
@@ -193,7 +193,7 @@ class SandboxedRuntime implements Runtime {
     }
     // Its own init bound, plus the time a sandbox busy with a sync call may take to read.
     const { initTimeoutMs, queueTimeoutMs } = this.limits;
-    return best.inspect(code, options.memoryMb, initTimeoutMs + queueTimeoutMs + 5000);
+    return best.inspect(code, options, initTimeoutMs + queueTimeoutMs + 5000);
   }
 
   async retire(name: string, version?: number): Promise<void> {

@@ -11,6 +11,7 @@ import { install as installEncoding } from './encoding.js';
 import { install as installEvents } from './events.js';
 import { install as installFetch } from './fetch/index.js';
 import { install as installFormData } from './form-data.js';
+import { install as installNodeGlobals } from './node-globals.js';
 import { install as installStreams } from './streams.js';
 import { install as installTimers } from './timers.js';
 import { install as installUrl } from './url.js';
@@ -31,4 +32,5 @@ export function installPlatform(g, host) {
   installCrypto(g, host);
   installCompression(g, host);
   installFetch(g, host);
+  installNodeGlobals(g, host);
 }

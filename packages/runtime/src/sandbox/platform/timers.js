@@ -1,3 +1,4 @@
+import { wrapCallback } from '../prelude/async-context.js';
 import { defineGlobal } from './lazy.js';
 
 const TypeErrorCtor = TypeError;
@@ -16,7 +17,8 @@ const delayOf = (ms) => {
  * Timers and queueMicrotask. Timers belong to the invocation that set them: the host
  * runs them with Node's timers and cancels the ones still pending when it ends, so a
  * timer never fires into a later invocation (see prelude/bridge.js). Ids are numbers,
- * as in browsers and workers.
+ * as in browsers and workers. Each callback runs in the async context it was scheduled in
+ * (AsyncLocalStorage, see prelude/async-context.js).
  */
 export function install(g, host) {
   const timer = (repeat) =>
@@ -24,7 +26,7 @@ export function install(g, host) {
       if (typeof callback !== 'function') {
         throw new TypeErrorCtor('The callback must be a function (strings are not evaluated)');
       }
-      return host.setTimer(callback, delayOf(ms), repeat, args);
+      return host.setTimer(wrapCallback(callback), delayOf(ms), repeat, args);
     };
   const clear = (id) => host.clearTimer(id);
   defineGlobal(g, 'setTimeout', timer(false));
@@ -33,6 +35,7 @@ export function install(g, host) {
   defineGlobal(g, 'clearInterval', clear);
   defineGlobal(g, 'queueMicrotask', (callback) => {
     if (typeof callback !== 'function') throw new TypeErrorCtor('The callback must be a function');
-    apply(promiseThen, resolved, [() => callback()]);
+    const run = wrapCallback(callback);
+    apply(promiseThen, resolved, [() => run()]);
   });
 }

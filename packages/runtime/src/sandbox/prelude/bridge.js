@@ -1,3 +1,4 @@
+import { resetContext } from './async-context.js';
 import { apply, dict, ErrorCtor, PromiseCtor, TypeErrorCtor } from './intrinsics.js';
 
 const RangeErrorCtor = RangeError;
@@ -131,9 +132,13 @@ export function createBridge(hostCall) {
   return {
     host,
     deliver,
-    /** A new invocation: work of earlier ones is forgotten (the host cancelled it). */
+    /**
+     * A new invocation: work of earlier ones is forgotten (the host cancelled it), and it
+     * starts in the empty async context.
+     */
     begin() {
       invocation++;
+      resetContext();
       if (used) {
         timers = dict();
         ops = dict();

@@ -3,11 +3,16 @@ import { Response, requestFromData, responseToData } from '../platform/fetch/ind
 import { describeSafely } from './describe.js';
 import { describeExports, pickHandler } from './exports.js';
 import {
+  configureFunction,
+  connectProcessIo,
+  exitDuringInit,
+  functionMeta,
+  initExit,
+} from './function-info.js';
+import {
   apply,
   ErrorCtor,
-  freeze,
-  max,
-  now,
+  g,
   PromiseCtor,
   parse,
   promiseAllSettled,
@@ -16,8 +21,8 @@ import {
   stringify,
   TypeErrorCtor,
   thenSafely,
-  toStr,
 } from './intrinsics.js';
+import { createCompletion, createContextFactory } from './lambda-context.js';
 
 const isThenable = (value) => {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
@@ -32,6 +37,21 @@ export function createAttach(io) {
   const { capture, bridge, maxResultBytes, notifySettled } = io;
   let pendingBody; // the body of the last 'H' envelope, until the host takes it
   let keepAlive = []; // ctx.waitUntil promises of the running fetch invocation
+  let bound = false; // the module is evaluated and its handler bound
+
+  // node:process writes through these (the console as the prelude made it, whatever user
+  // code does to the global later); its exit() fails the invocation running, or the
+  // module's init when called from top-level code.
+  const { log, warn } = g.console;
+  connectProcessIo({
+    log,
+    warn,
+    error: capture.error,
+    exit(error) {
+      if (bound) bridge.host.reportError(error);
+      else exitDuringInit(error);
+    },
+  });
 
   // The envelope the host reads: <tag><logs length>,<dropped>;<logs><payload>.
   // R result JSON, E error JSON, I invalid result, J invalid event, H HTTP response head
@@ -106,29 +126,50 @@ export function createAttach(io) {
     });
   }
 
+  /** An event handler's result: the first of its callback and what it returns. */
+  function settleEvent(fn, result, completion) {
+    const called = completion.outcome();
+    if (called !== undefined) return settle(called, finishOutcome);
+    if (isThenable(result)) {
+      const returned = thenSafely(
+        new PromiseCtor((resolve) => resolve(result)),
+        (value) => ({ failed: false, value }),
+        (error) => ({ failed: true, error }),
+      );
+      const first = apply(promiseRace, PromiseCtor, [[completion.later(), returned]]);
+      return settle(first, finishOutcome);
+    }
+    // The callback form returns nothing and calls back later (AWS passes the callback to
+    // every handler; one that declares it and returns nothing is waited for).
+    if (result === undefined && fn.length >= 3) return settle(completion.later(), finishOutcome);
+    return settle(result, finishJson);
+  }
+
+  function finishOutcome(outcome) {
+    return outcome.failed ? fail(outcome.error) : finishJson(outcome.value);
+  }
+
+  /**
+   * attach(undefined, metaJson): the function this isolate runs, before its module is
+   * evaluated (top-level code may read process.env). attach(namespace): binds the
+   * evaluated module's handler to the entry points the host calls.
+   */
   return function attach(namespace, metaJson) {
-    const meta = parse(metaJson);
+    if (namespace === undefined) {
+      configureFunction(parse(metaJson));
+      return undefined;
+    }
+    // process.exit() in top-level code fails the module even if the module caught it.
+    const exited = initExit();
+    if (exited !== undefined) throw exited;
     const picked = pickHandler(namespace);
     if (picked === null) {
       throw new ErrorCtor(`The module has no handler: ${describeExports(namespace)}`);
     }
-    const env = freeze(meta.env);
-    const functionName = meta.name;
-    const functionVersion = toStr(meta.version);
-    const memoryLimitInMB = meta.memoryMb;
-
-    function contextFor(invocationId, timeoutMs) {
-      const deadline = now() + timeoutMs;
-      return {
-        functionName,
-        functionVersion,
-        invocationId,
-        awsRequestId: invocationId,
-        memoryLimitInMB,
-        env,
-        getRemainingTimeInMillis: () => max(0, deadline - now()),
-      };
-    }
+    const meta = functionMeta();
+    const env = meta.env;
+    const contextFor = createContextFactory(meta);
+    bound = true;
 
     function fetchContext() {
       return {
@@ -171,8 +212,16 @@ export function createAttach(io) {
         });
         return settle(callFetch(request), finishInvokeResponse);
       }
-      const result = apply(picked.fn, undefined, [event, contextFor(invocationId, timeoutMs)]);
-      return settle(result, finishJson);
+      const completion = createCompletion();
+      const context = contextFor(invocationId, timeoutMs, completion);
+      let result;
+      try {
+        result = apply(picked.fn, undefined, [event, context, completion.done]);
+      } catch (e) {
+        // AWS's runtime hands the exception to the callback: a callback made first wins.
+        if (completion.outcome() === undefined) throw e;
+      }
+      return settleEvent(picked.fn, result, completion);
     }
 
     function startHttp(_invocationId, _timeoutMs, method, url, headers, body) {

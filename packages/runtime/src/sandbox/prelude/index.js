@@ -4,12 +4,15 @@
 // envelope strings the entry points return.
 import { shared } from 'mini-lambda:shared';
 import { installPlatform } from '../platform/index.js';
+import { trackingThen } from './async-context.js';
 import { createBridge } from './bridge.js';
 import { connectChunks, createLinker } from './chunks.js';
 import { createConsoleCapture } from './console.js';
 import { describeExports, pickHandler } from './exports.js';
+import { initExit } from './function-info.js';
 import { createAttach } from './handler.js';
 import { defineProperty, ErrorCtor, g, parse, stringify } from './intrinsics.js';
+import { installNodeLoader } from './node-loader.js';
 
 /**
  * Installs the prelude in this context. `hostCall` is the isolated-vm Callback into the
@@ -35,7 +38,9 @@ export function install(optionsJson, hostCall) {
   // species found through Promise.prototype.constructor. Replaced by user code, those
   // would let a function hand the host any string as its outcome, so they are locked
   // (assigning them throws in strict code; code that patches Promise, like zone.js,
-  // cannot run here).
+  // cannot run here). `then` is first replaced by one that carries the async context
+  // (async-context.js): identical to the intrinsic until a function uses AsyncLocalStorage.
+  defineProperty(Promise.prototype, 'then', { value: trackingThen });
   for (const key of ['then', 'constructor']) {
     defineProperty(Promise.prototype, key, { writable: false, configurable: false });
   }
@@ -45,6 +50,7 @@ export function install(optionsJson, hostCall) {
   connectChunks(hostCall);
   const bridge = createBridge(hostCall);
   installPlatform(g, bridge.host);
+  installNodeLoader(g, bridge.host);
   const attach = createAttach({
     capture,
     bridge,
@@ -58,6 +64,9 @@ export function install(optionsJson, hostCall) {
     link: createLinker(shared),
     /** What a deploy learns of a module: its handler style, or what it exports instead. */
     inspect(namespace) {
+      // process.exit() in top-level code fails the deploy, even if the module caught it.
+      const exited = initExit();
+      if (exited !== undefined) throw exited;
       const picked = pickHandler(namespace);
       return stringify(
         picked === null

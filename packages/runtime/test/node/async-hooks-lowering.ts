@@ -1,0 +1,60 @@
+import { build } from 'esbuild';
+import { createTestRuntime } from '../harness.ts';
+import { inNode, nodeBuiltinsPlugin } from './harness.ts';
+
+/**
+ * What the bundler does to a bundle that imports async_hooks: every `await`, async
+ * generator and `for await` becomes `.then` calls, which carry the async context.
+ */
+export const LOWER_AWAIT = {
+  'async-await': false,
+  'async-generator': false,
+  'for-await': false,
+} as const;
+
+/** `source` bundled as a deploy bundles a function that imports async_hooks. */
+export async function bundleLowered(source: string): Promise<string> {
+  const result = await build({
+    stdin: { contents: source, loader: 'js', resolveDir: import.meta.dirname },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    supported: LOWER_AWAIT,
+    logLevel: 'silent',
+    plugins: [nodeBuiltinsPlugin()],
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
+/**
+ * Runs ES modules that export `handler` lowered in isolates of a real runtime, and as they
+ * are (native async/await, Node's own AsyncLocalStorage) in this Node process.
+ */
+export function createLoweredOracle(limits: Parameters<typeof createTestRuntime>[0] = {}) {
+  const t = createTestRuntime(limits);
+  let n = 0;
+
+  async function deploy(source: string, config: Record<string, unknown> = {}) {
+    return t.deploy(`async-hooks-case-${n++}`, await bundleLowered(source), config);
+  }
+
+  async function inIsolate(source: string, event: unknown = null): Promise<unknown> {
+    const out = await t.runtime.invoke(await deploy(source), JSON.stringify(event));
+    if (!out.ok) throw new Error(`the case failed in the isolate: ${out.reason}: ${out.message}`);
+    return JSON.parse(out.result);
+  }
+
+  return {
+    runtime: t.runtime,
+    deploy,
+    inIsolate,
+    /** The handler's result in an isolate and in Node, for the test to compare. */
+    async both(source: string, event: unknown = null) {
+      const [node, isolate] = await Promise.all([inNode(source, event), inIsolate(source, event)]);
+      return { node, isolate };
+    },
+    dispose: () => t.runtime.dispose(),
+  };
+}
