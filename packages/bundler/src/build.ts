@@ -24,11 +24,20 @@ export interface BuildOutput {
 }
 
 /**
+ * A dynamic `import()` left in a bundle (its specifier computed at run time) would reach an
+ * isolate that has no module loader, which rejects with V8's bare "Not supported". esbuild
+ * turns it into a require instead, which says what: `Dynamic require of "x" is not
+ * supported`. Literal `import('node:crypto')` is resolved at build time either way.
+ */
+const NO_DYNAMIC_IMPORT: Record<string, boolean> = { 'dynamic-import': false };
+
+/**
  * What AsyncLocalStorage needs of a bundle: no native `await`, which resumes without
  * calling `then`, so the runtime's context tracking (on Promise.prototype.then) would not
  * see it. esbuild lowers these to generators driven by `.then`.
  */
 const LOWERED_AWAIT: Record<string, boolean> = {
+  ...NO_DYNAMIC_IMPORT,
   'async-await': false,
   'async-generator': false,
   'for-await': false,
@@ -42,7 +51,7 @@ const LOWERED_AWAIT: Record<string, boolean> = {
 export async function build(root: string, entry: string, timeoutMs: number): Promise<BuildOutput> {
   const record = newRecord();
   const clock: Clock = { timeoutMs };
-  const first = await buildOnce(root, entry, record, {}, clock);
+  const first = await buildOnce(root, entry, record, NO_DYNAMIC_IMPORT, clock);
   if (!record.builtins.has('async_hooks')) return first;
   return buildOnce(root, entry, record, LOWERED_AWAIT, clock);
 }

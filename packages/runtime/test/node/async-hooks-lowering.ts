@@ -1,6 +1,5 @@
-import { build } from 'esbuild';
 import { createTestRuntime } from '../harness.ts';
-import { inNode, nodeBuiltinsPlugin } from './harness.ts';
+import { bundleForIsolate, inNode } from './harness.ts';
 
 /**
  * What the bundler does to a bundle that imports async_hooks: every `await`, async
@@ -13,19 +12,8 @@ export const LOWER_AWAIT = {
 } as const;
 
 /** `source` bundled as a deploy bundles a function that imports async_hooks. */
-export async function bundleLowered(source: string): Promise<string> {
-  const result = await build({
-    stdin: { contents: source, loader: 'js', resolveDir: import.meta.dirname },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    supported: LOWER_AWAIT,
-    logLevel: 'silent',
-    plugins: [nodeBuiltinsPlugin()],
-  });
-  return result.outputFiles[0]?.text ?? '';
+export function bundleLowered(source: string): Promise<string> {
+  return bundleForIsolate(source, LOWER_AWAIT);
 }
 
 /**

@@ -28,16 +28,25 @@ export function nodeBuiltinsPlugin(): Plugin {
   };
 }
 
-/** `source` (an ES module) bundled as a deploy would, built-ins left to the isolate. */
-export async function bundleForIsolate(source: string): Promise<string> {
+/**
+ * `source` (an ES module, or a file given as `{ file }`) bundled as a deploy would, built-ins
+ * left to the isolate; `supported` as esbuild takes it (the lowering of async_hooks bundles).
+ */
+export async function bundleForIsolate(
+  source: string | { file: string },
+  supported?: Record<string, boolean>,
+): Promise<string> {
   const result = await build({
-    stdin: { contents: source, loader: 'js', resolveDir: import.meta.dirname },
+    ...(typeof source === 'string'
+      ? { stdin: { contents: source, loader: 'js', resolveDir: import.meta.dirname } }
+      : { entryPoints: [source.file] }),
     bundle: true,
     write: false,
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
     logLevel: 'silent',
+    ...(supported ? { supported } : {}),
     plugins: [nodeBuiltinsPlugin()],
   });
   return result.outputFiles[0]?.text ?? '';

@@ -1,28 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRuntime, EXECUTION_MODES } from '../harness.ts';
-import { bundleForIsolate, nodeBuiltinsPlugin } from './harness.ts';
+import { bundleForIsolate } from './harness.ts';
 
 const EXAMPLE = new URL('../../../../examples/lambda-cjs/', import.meta.url).pathname;
-const HAS_CRYPTO = existsSync(
-  new URL('../../src/sandbox/node/crypto.js', import.meta.url).pathname,
-);
-
-/** A project's entry bundled as a deploy does (CommonJS stays CommonJS inside). */
-async function bundleEntry(file: string): Promise<string> {
-  const result = await build({
-    entryPoints: [file],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    logLevel: 'silent',
-    plugins: [nodeBuiltinsPlugin()],
-  });
-  return result.outputFiles[0]?.text ?? '';
-}
 
 describe.each(EXECUTION_MODES)('Lambda handler conventions (%s execution)', (execution) => {
   const t = createTestRuntime({ execution });
@@ -203,22 +184,19 @@ describe.each(EXECUTION_MODES)('Lambda handler conventions (%s execution)', (exe
   });
 
   describe('examples/lambda-cjs', () => {
-    it.skipIf(!HAS_CRYPTO)(
-      'index.js reads TABLE_NAME at load and hashes with node:crypto',
-      async () => {
-        const code = await bundleEntry(`${EXAMPLE}index.js`);
-        const fn = t.deploy(`example-cjs-${n++}`, code, { env: { TABLE_NAME: 'orders' } });
-        const out = await t.runtime.invoke(fn, '{"order":1}');
-        expect(out.ok).toBe(true);
-        const { createHash } = await import('node:crypto');
-        expect(JSON.parse(out.ok ? out.result : '{}')).toMatchObject({
-          table: 'orders',
-          region: 'us-east-1',
-          id: createHash('sha256').update('{"order":1}').digest('hex').slice(0, 12),
-          by: fn.name,
-        });
-      },
-    );
+    it('index.js reads TABLE_NAME at load and hashes with node:crypto', async () => {
+      const code = await bundleForIsolate({ file: `${EXAMPLE}index.js` });
+      const fn = t.deploy(`example-cjs-${n++}`, code, { env: { TABLE_NAME: 'orders' } });
+      const out = await t.runtime.invoke(fn, '{"order":1}');
+      expect(out.ok).toBe(true);
+      const { createHash } = await import('node:crypto');
+      expect(JSON.parse(out.ok ? out.result : '{}')).toMatchObject({
+        table: 'orders',
+        region: 'us-east-1',
+        id: createHash('sha256').update('{"order":1}').digest('hex').slice(0, 12),
+        by: fn.name,
+      });
+    });
 
     it('callback.js answers through its callback, and fails through it', async () => {
       const source = readFileSync(`${EXAMPLE}callback.js`, 'utf8');
