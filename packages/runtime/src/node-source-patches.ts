@@ -34,10 +34,11 @@ const PATCHES: readonly { file: RegExp; edits: readonly [from: string, to: strin
         'function base64Slice(buf, start, end) {',
         'function base64UrlSlice(buf, start, end) {\n\treturn base64Slice(buf, start, end).replace(/[+/=]/g, (c) => c === "+" ? "-" : c === "/" ? "_" : "");\n}\nfunction base64Slice(buf, start, end) {',
       ],
-      // Node's errors for reads and writes out of range (code ERR_OUT_OF_RANGE).
+      // Node's errors for reads and writes out of range (ERR_OUT_OF_RANGE, or
+      // ERR_BUFFER_OUT_OF_BOUNDS when the buffer is shorter than the read).
       [
         'import * as base64 from "./base64.mjs";',
-        `import * as base64 from "./base64.mjs";\nimport { ERR_OUT_OF_RANGE } from ${ERRORS};`,
+        `import * as base64 from "./base64.mjs";\nimport { ERR_BUFFER_OUT_OF_BOUNDS, ERR_OUT_OF_RANGE } from ${ERRORS};`,
       ],
       [
         'throw new RangeError("offset is not uint");',
@@ -45,11 +46,15 @@ const PATCHES: readonly { file: RegExp; edits: readonly [from: string, to: strin
       ],
       [
         'throw new RangeError("Trying to access beyond buffer length");',
-        'throw ERR_OUT_OF_RANGE("offset", ">= 0 and <= " + (length - ext), offset);',
+        'throw length < ext ? ERR_BUFFER_OUT_OF_BOUNDS() : ERR_OUT_OF_RANGE("offset", ">= 0 and <= " + (length - ext), offset);',
       ],
       [
         'throw new RangeError("\\"value\\" argument is out of bounds");',
         'throw ERR_OUT_OF_RANGE("value", ">= " + min + " and <= " + max, value);',
+      ],
+      [
+        'throw ERR_OUT_OF_RANGE("value", ">= " + min + " and <= " + max, value);\n\t}\n\tif (offset + ext > buf.length) {\n\t\tthrow new RangeError("Index out of range");',
+        'throw ERR_OUT_OF_RANGE("value", ">= " + min + " and <= " + max, value);\n\t}\n\tif (offset + ext > buf.length) {\n\t\tthrow buf.length < ext ? ERR_BUFFER_OUT_OF_BOUNDS() : ERR_OUT_OF_RANGE("offset", ">= 0 and <= " + (buf.length - ext), offset);',
       ],
     ],
   },

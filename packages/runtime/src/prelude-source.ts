@@ -6,12 +6,14 @@ import { sourcePatches } from './node-source-patches.ts';
 
 const SANDBOX_DIR = new URL('./sandbox/', import.meta.url).pathname;
 const ENTRY = resolve(SANDBOX_DIR, 'prelude/index.js');
-const CHUNKS_MODULE = resolve(SANDBOX_DIR, 'prelude/chunks.js');
 const GLOBAL = '__miniLambdaPrelude';
 
 /**
- * Parts of the platform loaded into an isolate only when first used, by the `require()`
- * that asks for them: the specifier required, the module requiring it, and the chunk.
+ * Parts of the platform loaded into an isolate only when first used, by a call of
+ * `loadChunk(name)` (prelude/chunks.js): what the chunk is (`specifier`, resolved from the
+ * module `from`), and its name. A direct call, not a `require()` that esbuild would turn
+ * into helpers running after user code (they look up `Function.prototype.call`, which user
+ * code may have replaced by then).
  */
 const CHUNKS = [
   { specifier: 'web-streams-polyfill', from: 'platform/streams.js', name: 'streams' },
@@ -25,7 +27,7 @@ const CHUNKS = [
 ] as const;
 
 interface Chunk {
-  /** What the stub of this chunk is named (`require(specifier)` in module `from`). */
+  /** What the chunk holds (`require(specifier)` from the module `from`). */
   specifier: string;
   from: string;
   name: string;
@@ -119,29 +121,9 @@ async function buildPrelude(shared: Set<string>, nodeModules: readonly string[])
     format: 'iife',
     globalName: GLOBAL,
     metafile: true,
-    plugins: [chunkStubs(), sharedRegistry(shared), nodeModuleList(nodeModules)],
+    plugins: [sharedRegistry(shared), nodeModuleList(nodeModules)],
   });
   return { code: result.outputFiles?.[0]?.text ?? '', metafile: result.metafile };
-}
-
-/** Each chunk's require() becomes a load of the chunk from the host. */
-function chunkStubs(): Plugin {
-  return {
-    name: 'chunk-stubs',
-    setup(b) {
-      b.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind !== 'require-call') return undefined;
-        const from = relative(SANDBOX_DIR, args.importer);
-        const chunk = CHUNKS.find((c) => c.specifier === args.path && c.from === from);
-        return chunk ? { path: chunk.name, namespace: 'chunk' } : undefined;
-      });
-      b.onLoad({ filter: /.*/, namespace: 'chunk' }, (args) => ({
-        contents: `module.exports = require(${JSON.stringify(CHUNKS_MODULE)}).loadChunk(${JSON.stringify(args.path)});`,
-        loader: 'js',
-        resolveDir: SANDBOX_DIR,
-      }));
-    },
-  };
 }
 
 /** `mini-lambda:shared`: the prelude's modules that chunks import, by path. */

@@ -80,6 +80,36 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       expect(await t.runtime.invoke(fn, '')).toMatchObject({ ok: true, result: 'false' });
     });
 
+    it('shows a patched Function.prototype.call none of the prelude while chunks load', async () => {
+      // Helpers esbuild emits for a lazy require() look `.call` up when they run, after user
+      // code: the prelude loads its chunks by a direct call instead.
+      const fn = t.deploy(
+        'steal-loader',
+        `const seen = [];
+        const call = Function.prototype.call;
+        export function handler() {
+          Function.prototype.call = function (self, ...args) { seen.push(self, ...args); return Reflect.apply(this, self, args); };
+          try {
+            structuredClone({ a: 1 });
+            new ReadableStream();
+            new Response('x');
+            new URLPattern({ pathname: '/x' });
+            Buffer.from('x');
+            globalThis[Symbol.for('mini-lambda.node')]('stream');
+          } finally {
+            Function.prototype.call = call;
+          }
+          const names = ['loadChunk', 'connectChunks', 'createLinker', 'connectBuiltins', 'host'];
+          const leaked = seen.filter((v) => v !== null && typeof v === 'object' && names.some((n) => Object.getOwnPropertyDescriptor(v, n)));
+          return { leaked: leaked.length, calls: seen.length > 0 };
+        }`,
+      );
+      expect(await t.runtime.invoke(fn, '')).toMatchObject({
+        ok: true,
+        result: '{"leaked":0,"calls":true}',
+      });
+    });
+
     it('ends a call whose patched intrinsics loop while the platform loads, at its deadline', async () => {
       const fn = t.deploy(
         'loop-in-chunk',

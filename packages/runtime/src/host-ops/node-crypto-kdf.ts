@@ -11,6 +11,7 @@ import {
   options,
   withinDeadline,
 } from './node-crypto-args.ts';
+import { onLane } from './node-crypto-lane.ts';
 import { pbkdf2Estimate, scryptEstimate } from './node-crypto-work.ts';
 import type { AsyncOp, HostOpContext, SyncOp } from './types.ts';
 
@@ -44,6 +45,8 @@ interface Pbkdf2Args {
   iterations: number;
   keylen: number;
   digest: string;
+  /** Estimated milliseconds, and what a refusal calls the work. */
+  work: { ms: number; what: string };
 }
 
 function pbkdf2Args(
@@ -57,16 +60,24 @@ function pbkdf2Args(
     keylen: keylen(ctx, len),
     digest: name(digest, 'digest'),
   };
-  const estimate = pbkdf2Estimate(a.iterations, a.keylen, a.digest, digestSize(a.digest));
-  withinDeadline(ctx, estimate, `pbkdf2 with ${a.iterations} iterations`);
-  return a;
+  const ms = pbkdf2Estimate(
+    { ...a, passwordBytes: byteLength(a.password), saltBytes: byteLength(a.salt) },
+    a.digest,
+    digestSize(a.digest),
+  );
+  return { ...a, work: { ms, what: `pbkdf2 with ${a.iterations} iterations` } };
 }
+
+const byteLength = (v: Uint8Array | string) =>
+  typeof v === 'string' ? Buffer.byteLength(v) : v.byteLength;
 
 interface ScryptArgs {
   password: Uint8Array | string;
   salt: Uint8Array | string;
   keylen: number;
   options: { N: number; r: number; p: number; maxmem: number };
+  /** As pbkdf2's; none when Node will refuse the parameters itself. */
+  work?: { ms: number; what: string };
 }
 
 function scryptArgs(ctx: HostOpContext, [password, salt, len, opts]: unknown[]): ScryptArgs {
@@ -86,19 +97,27 @@ function scryptArgs(ctx: HostOpContext, [password, salt, len, opts]: unknown[]):
     },
   };
   const { N, r, p } = a.options;
-  if (N >= 2 && (N & (N - 1)) === 0 && 128 * N * r <= a.options.maxmem) {
-    withinDeadline(ctx, scryptEstimate(N, r, p), `scrypt with N=${N}, r=${r}, p=${p}`);
-  }
-  return a;
+  if (N < 2 || !Number.isInteger(Math.log2(N)) || 128 * N * r > a.options.maxmem) return a;
+  const ms = scryptEstimate({
+    N,
+    r,
+    p,
+    keylen: a.keylen,
+    passwordBytes: byteLength(a.password),
+    saltBytes: byteLength(a.salt),
+  });
+  return { ...a, work: { ms, what: `scrypt with N=${N}, r=${r}, p=${p}` } };
 }
 
 const pbkdf2Op: SyncOp = nodeOp((ctx, args) => {
   const a = pbkdf2Args(ctx, args);
+  withinDeadline(ctx, a.work.ms, a.work.what);
   return exact(pbkdf2Sync(a.password, a.salt, a.iterations, a.keylen, a.digest));
 });
 
 const scryptOp: SyncOp = nodeOp((ctx, args) => {
   const a = scryptArgs(ctx, args);
+  if (a.work) withinDeadline(ctx, a.work.ms, a.work.what);
   return exact(scryptSync(a.password, a.salt, a.keylen, a.options));
 });
 
@@ -112,34 +131,36 @@ const hkdfOp: SyncOp = nodeOp((ctx, [digest, ikm, salt, info, len]) => {
   );
 });
 
-/** Runs `work` on the thread pool; the result of one whose invocation ended is dropped. */
-function pooled(
-  start: (done: (err: Error | null, key: Buffer) => void) => void,
+type Done = (err: Error | null, key?: Buffer) => void;
+
+/** A derivation on the key-derivation lane (node-crypto-lane.ts), with Node's errors. */
+async function derived(
+  ctx: HostOpContext,
+  signal: AbortSignal,
+  prepare: () => { work?: { ms: number; what: string } | undefined; start(done: Done): void },
 ): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    start((err, key) => (err ? reject(nodeError(err)) : resolve(exact(key))));
-  });
+  try {
+    const { work, start } = prepare();
+    return exact(await onLane<Buffer>(ctx, signal, work?.ms ?? 0, work?.what ?? 'scrypt', start));
+  } catch (e) {
+    throw nodeError(e);
+  }
 }
 
-const pbkdf2Async: AsyncOp = async (ctx, args) => {
-  let a: Pbkdf2Args;
-  try {
-    a = pbkdf2Args(ctx, args);
-  } catch (e) {
-    throw nodeError(e);
-  }
-  return pooled((done) => pbkdf2(a.password, a.salt, a.iterations, a.keylen, a.digest, done));
-};
+const pbkdf2Async: AsyncOp = (ctx, args, signal) =>
+  derived(ctx, signal, () => {
+    const a = pbkdf2Args(ctx, args);
+    return {
+      work: a.work,
+      start: (done) => pbkdf2(a.password, a.salt, a.iterations, a.keylen, a.digest, done),
+    };
+  });
 
-const scryptAsync: AsyncOp = async (ctx, args) => {
-  let a: ScryptArgs;
-  try {
-    a = scryptArgs(ctx, args);
-  } catch (e) {
-    throw nodeError(e);
-  }
-  return pooled((done) => scrypt(a.password, a.salt, a.keylen, a.options, done));
-};
+const scryptAsync: AsyncOp = (ctx, args, signal) =>
+  derived(ctx, signal, () => {
+    const a = scryptArgs(ctx, args);
+    return { work: a.work, start: (done) => scrypt(a.password, a.salt, a.keylen, a.options, done) };
+  });
 
 export const kdfSyncOps = {
   'node.crypto.pbkdf2': pbkdf2Op,

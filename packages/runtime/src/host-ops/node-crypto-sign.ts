@@ -13,6 +13,7 @@ import {
 import { bytes, exact, oneOf, own } from './args.ts';
 import { data, int, name, nodeError, nodeOp, options, withinDeadline } from './node-crypto-args.ts';
 import { describe, exportKey, type KeyKind, resolveKey } from './node-crypto-keys.ts';
+import { onLane } from './node-crypto-lane.ts';
 import { rsaKeygenEstimate } from './node-crypto-work.ts';
 import type { AsyncOp, HostOpContext, SyncOp } from './types.ts';
 
@@ -106,15 +107,16 @@ const keyExportOp: SyncOp = nodeOp((ctx, [ref, kind, opts]) =>
 const KEY_TYPES = ['rsa', 'rsa-pss', 'ec', 'ed25519', 'ed448', 'x25519', 'x448'] as const;
 type PairType = (typeof KEY_TYPES)[number];
 
-/** generateKeyPair's type and options, rebuilt; refused when it cannot finish in time. */
+/** generateKeyPair's type and options, rebuilt, with its estimated milliseconds. */
 function pairArgs(
-  ctx: HostOpContext,
   type: unknown,
   opts: unknown,
-): [PairType, Record<string, unknown>] {
+): [PairType, Record<string, unknown>, { ms: number; what: string }] {
   const t = oneOf(type, KEY_TYPES, 'type');
   const o = options(opts, 'options');
   const out: Record<string, unknown> = {};
+  // Curves and Edwards keys take well under a millisecond.
+  let work = { ms: 1, what: `generating a ${t} key` };
   if (t === 'rsa' || t === 'rsa-pss') {
     const bits = int(own(o, 'modulusLength'), 'options.modulusLength', 512, MAX_RSA_BITS);
     out.modulusLength = bits;
@@ -127,14 +129,14 @@ function pairArgs(
     const saltLength = own(o, 'saltLength');
     if (saltLength !== undefined)
       out.saltLength = int(saltLength, 'options.saltLength', 0, 2 ** 16);
-    withinDeadline(ctx, rsaKeygenEstimate(bits), `generating a ${bits}-bit RSA key`);
+    work = { ms: rsaKeygenEstimate(bits), what: `generating a ${bits}-bit RSA key` };
   } else if (t === 'ec') {
     out.namedCurve = name(own(o, 'namedCurve'), 'options.namedCurve');
     const enc = own(o, 'paramEncoding');
     if (enc !== undefined)
       out.paramEncoding = oneOf(enc, ['named', 'explicit'], 'options.paramEncoding');
   }
-  return [t, out];
+  return [t, out, work];
 }
 
 function pair(made: { publicKey: KeyObject; privateKey: KeyObject }) {
@@ -146,27 +148,29 @@ function pair(made: { publicKey: KeyObject; privateKey: KeyObject }) {
 
 /** `node.crypto.generateKeyPair(type, options)` -> {publicKey, privateKey} descriptors. */
 const generateOp: SyncOp = nodeOp((ctx, [type, opts]) => {
-  const [t, o] = pairArgs(ctx, type, opts);
+  const [t, o, work] = pairArgs(type, opts);
+  withinDeadline(ctx, work.ms, work.what);
   return pair(generateKeyPairSync(t as 'rsa', o as { modulusLength: number }));
 });
 
-const generateAsync: AsyncOp = (ctx, [type, opts]) => {
-  let args: [PairType, Record<string, unknown>];
+/** On the key-derivation lane (node-crypto-lane.ts): RSA key generation cannot be stopped. */
+const generateAsync: AsyncOp = async (ctx, [type, opts], signal) => {
   try {
-    args = pairArgs(ctx, type, opts);
-  } catch (e) {
-    return Promise.reject(nodeError(e));
-  }
-  return new Promise((resolve, reject) => {
-    generateKeyPair(
-      args[0] as 'rsa',
-      args[1] as { modulusLength: number },
-      (err, publicKey, privateKey) => {
-        if (err) reject(nodeError(err));
-        else resolve(pair({ publicKey, privateKey }));
-      },
+    const [t, o, work] = pairArgs(type, opts);
+    const made = await onLane<{ publicKey: KeyObject; privateKey: KeyObject }>(
+      ctx,
+      signal,
+      work.ms,
+      work.what,
+      (done) =>
+        generateKeyPair(t as 'rsa', o as { modulusLength: number }, (err, publicKey, privateKey) =>
+          done(err, { publicKey, privateKey }),
+        ),
     );
-  });
+    return pair(made);
+  } catch (e) {
+    throw nodeError(e);
+  }
 };
 
 export const signSyncOps = {

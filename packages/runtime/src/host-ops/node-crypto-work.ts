@@ -1,4 +1,4 @@
-import { pbkdf2Sync, scryptSync } from 'node:crypto';
+import { createHash, pbkdf2Sync, scryptSync } from 'node:crypto';
 
 // Estimates of how long key derivation and key generation take on this machine, measured
 // here on first use. None of this work can be interrupted once Node starts it (a
@@ -31,23 +31,54 @@ function pbkdf2Cost(digest: string): number {
   return cost;
 }
 
-/** Estimated milliseconds of pbkdf2(…, iterations, keylen, digest); digest already checked. */
+const byteRates = new Map<string, number>();
+const SAMPLE = new Uint8Array(64 * 1024);
+
+/** Milliseconds per byte `digest` hashes. */
+function byteCost(digest: string): number {
+  let cost = byteRates.get(digest);
+  if (cost === undefined) {
+    cost = fastest(() => createHash(digest).update(SAMPLE).digest()) / SAMPLE.byteLength;
+    byteRates.set(digest, cost);
+  }
+  return cost;
+}
+
+/**
+ * Estimated milliseconds of pbkdf2(password, salt, iterations, keylen, digest); digest
+ * already checked. Each output block runs the iterations and hashes the salt once more,
+ * so a long salt with a long key costs as much as many iterations.
+ */
 export function pbkdf2Estimate(
-  iterations: number,
-  keylen: number,
+  a: { iterations: number; keylen: number; passwordBytes: number; saltBytes: number },
   digest: string,
   digestBytes: number,
 ): number {
-  const blocks = Math.max(1, Math.ceil(keylen / digestBytes));
-  return pbkdf2Cost(digest) * iterations * blocks;
+  const blocks = Math.max(1, Math.ceil(a.keylen / digestBytes));
+  const perBlock = pbkdf2Cost(digest) * a.iterations + byteCost(digest) * (a.saltBytes + 4);
+  return blocks * perBlock + byteCost(digest) * a.passwordBytes;
 }
 
 let scryptUnit: number | undefined;
 
-/** Estimated milliseconds of scrypt with cost N, blockSize r, parallelization p. */
-export function scryptEstimate(N: number, r: number, p: number): number {
+/**
+ * Estimated milliseconds of scrypt with cost N, blockSize r, parallelization p: its
+ * mixing, plus its two one-iteration PBKDF2-SHA-256 passes (one hashes the salt for each
+ * 32 bytes of its p·128·r-byte buffer, the other that buffer for each 32 bytes of key).
+ */
+export function scryptEstimate(a: {
+  N: number;
+  r: number;
+  p: number;
+  keylen: number;
+  passwordBytes: number;
+  saltBytes: number;
+}): number {
   scryptUnit ??= fastest(() => scryptSync('p', 's', 1, { N: 1024, r: 8, p: 1 })) / (1024 * 8);
-  return scryptUnit * N * r * p;
+  const buffer = 128 * a.p * a.r;
+  const hashed =
+    (buffer / 32) * (a.saltBytes + 4) + Math.ceil(a.keylen / 32) * (buffer + 4) + a.passwordBytes;
+  return scryptUnit * a.N * a.r * a.p + byteCost('sha256') * hashed;
 }
 
 /**

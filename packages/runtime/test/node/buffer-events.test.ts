@@ -46,6 +46,7 @@ describe('node:buffer', () => {
           Buffer.isBuffer(Buffer.alloc(1)), Buffer.isBuffer(new Uint8Array(1)),
           Buffer.from(new Uint16Array([1, 256]).buffer).toString('hex'),
           err(() => b.readUInt32BE(14)), err(() => b.writeUInt8(256, 0)),
+          err(() => Buffer.from("abc").readUInt32LE(1)), err(() => Buffer.alloc(2).writeUInt32BE(1, 0)),
           Buffer.poolSize, typeof Buffer.allocUnsafeSlow(3).length,
         ];
       }`);

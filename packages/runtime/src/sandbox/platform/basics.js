@@ -1,4 +1,5 @@
 // self, structuredClone, atob/btoa, performance and navigator.
+import { loadChunk } from '../prelude/chunks.js';
 import { DOMException } from './dom-exception.js';
 import { EventTarget } from './events.js';
 import {
@@ -167,7 +168,7 @@ export function install(g, _host) {
   defineGlobal(g, 'self', g);
   // A chunk loaded on first use (see prelude-source.ts): few functions clone.
   defineLazy(g, 'structuredClone', () =>
-    named(require('./structured-clone.js').structuredClone, 'structuredClone'),
+    named(loadChunk('structured-clone').structuredClone, 'structuredClone'),
   );
   defineLazy(g, 'atob', () => named(atob, 'atob'));
   defineLazy(g, 'btoa', () => named(btoa, 'btoa'));

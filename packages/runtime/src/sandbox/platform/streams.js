@@ -1,7 +1,7 @@
 // Web streams from web-streams-polyfill (the WHATWG reference implementation, passing the
-// web-platform tests), evaluated on first use only: `require` makes esbuild wrap the
-// package in a function that runs when first called, so an isolate that never touches a
-// stream pays for no stream class (its prelude evaluates in every isolate).
+// web-platform tests): a chunk loaded on first use (see prelude-source.ts), so an isolate
+// that never touches a stream pays for no stream class.
+import { loadChunk } from '../prelude/chunks.js';
 import { standIn } from './fetch/stand-in.js';
 import { defineLazy } from './lazy.js';
 
@@ -9,8 +9,7 @@ let loaded;
 
 /** The polyfill's namespace (ReadableStream, WritableStream, ...), evaluated on first call. */
 export function streams() {
-  // a require() is what esbuild bundles as a function evaluated on first call
-  if (loaded === undefined) loaded = require('web-streams-polyfill');
+  if (loaded === undefined) loaded = loadChunk('streams');
   return loaded;
 }
 

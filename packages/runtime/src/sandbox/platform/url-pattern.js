@@ -1,14 +1,15 @@
 // URLPattern from urlpattern-polyfill (kept by the spec's editors, tested against the
-// web-platform tests), evaluated on first use only: `require` makes esbuild wrap the
-// package in a function that runs when first called, so an isolate that never matches a
-// pattern pays for nothing but the accessor. It parses with the global URL (url.js).
+// web-platform tests): a chunk loaded on first use (see prelude-source.ts), so an isolate
+// that never matches a pattern pays for nothing but the accessor. It parses with the global
+// URL (url.js).
+import { loadChunk } from '../prelude/chunks.js';
 import { defineLazy } from './lazy.js';
 
 const { defineProperty, getOwnPropertyDescriptor } = Object;
 
 /** The class, shaped as Node's: Symbol.toStringTag, enumerable methods and getters. */
 function load() {
-  const { URLPattern } = require('urlpattern-polyfill/urlpattern');
+  const { URLPattern } = loadChunk('urlpattern');
   const proto = URLPattern.prototype;
   for (const key of [
     'protocol',

@@ -34,6 +34,8 @@ class Parts {
   list = [];
 
   add(data, encoding) {
+    // Strings stay strings (the host encodes them) only while short (see input()): one
+    // long string updated 31 times would cost the isolate once and the sandbox 31 times.
     this.list.push(input(data, encoding));
     if (this.list.length >= MAX_PARTS) this.list = [this.joined()];
   }

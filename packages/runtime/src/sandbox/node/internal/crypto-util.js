@@ -83,6 +83,13 @@ export function copyOf(v) {
 }
 
 /**
+ * The longest string handed to the host as a string. What crosses is a flat copy: a longer
+ * one (maybe a rope of one piece repeated, small in the isolate) is encoded here first, so
+ * the isolate's own memory limit bounds it, not the sandbox's.
+ */
+const HOST_STRING_CHARS = 64 * 1024;
+
+/**
  * `data` as the host takes it: a UTF-8 string as is, other strings encoded, views copied.
  * `types` names what Node accepts in its error.
  */
@@ -93,15 +100,13 @@ export function input(
   types = ['string', 'Buffer', 'TypedArray', 'DataView'],
 ) {
   if (typeof data === 'string') {
-    if (
+    const utf8 =
       encoding === undefined ||
       encoding === 'utf8' ||
       encoding === 'utf-8' ||
-      encoding === 'buffer'
-    ) {
-      return data;
-    }
-    return copyOf(Buffer.from(data, encoding));
+      encoding === 'buffer';
+    if (utf8 && data.length <= HOST_STRING_CHARS) return data;
+    return copyOf(Buffer.from(data, utf8 ? 'utf8' : encoding));
   }
   if (ArrayBuffer.isView(data)) return copyOf(data);
   if (types.includes('ArrayBuffer') && data instanceof ArrayBuffer)

@@ -79,6 +79,14 @@ export function ERR_OUT_OF_RANGE(name, range, value) {
   );
 }
 
+/** A read or write wider than the whole buffer (Node's boundsError when nothing fits). */
+export function ERR_BUFFER_OUT_OF_BOUNDS() {
+  return withCode(
+    new RangeError('Attempt to access memory outside buffer bounds'),
+    'ERR_BUFFER_OUT_OF_BOUNDS',
+  );
+}
+
 export function ERR_UNHANDLED_ERROR(stringified) {
   return withCode(
     new Error(stringified === undefined ? 'Unhandled error.' : `Unhandled error. (${stringified})`),

@@ -2,6 +2,7 @@
 // fetch-style function its request and take its response back. The classes are evaluated
 // on first use (see classes.js): an isolate that never touches them pays only for this.
 
+import { loadChunk } from '../../prelude/chunks.js';
 import { AbortController, AbortSignal } from '../abort.js';
 import { utf8Decode, utf8Encode } from '../encoding.js';
 import { defineGlobal, defineLazy } from '../lazy.js';
@@ -12,8 +13,7 @@ import { standIn } from './stand-in.js';
 let loaded;
 /** The fetch classes, evaluated on first call. */
 export function fetchClasses() {
-  // a require() is what esbuild bundles as a function evaluated on first call
-  if (loaded === undefined) loaded = require('./classes.js');
+  if (loaded === undefined) loaded = loadChunk('fetch');
   return loaded;
 }
 
