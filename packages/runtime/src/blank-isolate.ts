@@ -46,10 +46,6 @@ export async function createBlankIsolate(options: BlankOptions): Promise<BlankIs
   try {
     const context = await isolate.createContext();
     const sources = await preludeSources();
-    const prelude = await options.preludeCache.compile((o) =>
-      isolate.compileScript(sources.prelude, { ...o, filename: 'mini-lambda:prelude' }),
-    );
-    const install = await prelude.run(context, { reference: true });
     let link: Reference<(wrapper: unknown) => void> | undefined;
     const bridge = new HostBridge(
       options.syncExecution,
@@ -62,14 +58,20 @@ export async function createBlankIsolate(options: BlankOptions): Promise<BlankIs
       options.memoryMb,
     );
     const { logLimit, maxResultBytes } = options;
-    const entries = (await install.apply(
-      undefined,
-      [
-        JSON.stringify({ logLimit, maxResultBytes, notifySettled: options.syncExecution }),
-        bridge.callback,
-      ],
-      { result: { reference: true } },
-    )) as Reference<Record<'attach' | 'deliver' | 'inspect' | 'link', unknown>>;
+    const entries = await options.preludeCache.runWarm(
+      (o) => isolate.compileScript(sources.prelude, { ...o, filename: 'mini-lambda:prelude' }),
+      async (prelude) => {
+        const install = await prelude.run(context, { reference: true });
+        return (await install.apply(
+          undefined,
+          [
+            JSON.stringify({ logLimit, maxResultBytes, notifySettled: options.syncExecution }),
+            bridge.callback,
+          ],
+          { result: { reference: true } },
+        )) as Reference<Record<'attach' | 'deliver' | 'inspect' | 'link', unknown>>;
+      },
+    );
     const ref = (key: 'attach' | 'deliver' | 'inspect' | 'link') =>
       entries.getSync(key, { reference: true });
     bridge.deliverRef = ref('deliver') as HostBridge['deliverRef'];
@@ -118,16 +120,18 @@ function loadChunk(
     cache = new CodeCache();
     at.caches.set(name, cache);
   }
-  const script = cache.compileSync((o) =>
-    at.isolate.compileScriptSync(source, { ...o, filename: `mini-lambda:${name}` }),
+  const link = at.link;
+  cache.runWarmSync(
+    (o) => at.isolate.compileScriptSync(source, { ...o, filename: `mini-lambda:${name}` }),
+    (script) => {
+      const wrapper = script.runSync(at.context, { reference: true, timeout });
+      try {
+        link.applySync(undefined, [wrapper.derefInto()], { timeout });
+      } finally {
+        wrapper.release();
+      }
+    },
   );
-  const wrapper = script.runSync(at.context, { reference: true, timeout });
-  try {
-    at.link.applySync(undefined, [wrapper.derefInto()], { timeout });
-  } finally {
-    wrapper.release();
-    script.release();
-  }
 }
 
 export function disposeIsolate(isolate: Isolate): void {

@@ -51,6 +51,72 @@ export class CodeCache {
     return compiled;
   }
 
+  /**
+   * compile() for code that runs right away in each isolate (the prelude), with the cache
+   * produced after the first run, as runWarmSync() explains. Concurrent first runs wait for
+   * it, as compile()'s do.
+   */
+  async runWarm<T extends object, R>(
+    compile: (options: {
+      cachedData?: ExternalCopy<ArrayBuffer>;
+      produceCachedData?: boolean;
+    }) => Promise<T>,
+    run: (compiled: T) => Promise<R>,
+  ): Promise<R> {
+    if (this.data === undefined && this.producing !== undefined) await this.producing;
+    if (this.data !== undefined) return run(await compile({ cachedData: this.data }));
+    let done = (): void => {};
+    this.producing = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    try {
+      const result = await run(await compile({}));
+      const again = await compile({ produceCachedData: true });
+      const produced = (again as { cachedData?: ExternalCopy<ArrayBuffer> }).cachedData;
+      if (produced !== undefined) this.data = produced;
+      return result;
+    } finally {
+      this.producing = undefined;
+      done();
+    }
+  }
+
+  /**
+   * compileSync() for code that runs right away, once, in each isolate (a chunk of the
+   * platform): the first isolate compiles it without a cache, runs it, then compiles it
+   * again to produce the cache. V8 compiles most functions only when first called, so a
+   * cache made at compile time holds little more than the top level; made after the run,
+   * it holds every function the run compiled, and the next isolates skip compiling them.
+   * (The second compile is answered from the isolate's own compilation cache.)
+   */
+  runWarmSync<T extends { release(): void }>(
+    compile: (options: {
+      cachedData?: ExternalCopy<ArrayBuffer>;
+      produceCachedData?: boolean;
+    }) => T,
+    run: (compiled: T) => void,
+  ): void {
+    if (this.data !== undefined) {
+      const compiled = compile({ cachedData: this.data });
+      try {
+        run(compiled);
+      } finally {
+        compiled.release();
+      }
+      return;
+    }
+    const compiled = compile({});
+    try {
+      run(compiled);
+    } finally {
+      compiled.release();
+    }
+    const again = compile({ produceCachedData: true });
+    const produced = (again as { cachedData?: ExternalCopy<ArrayBuffer> }).cachedData;
+    if (produced !== undefined && this.data === undefined) this.data = produced;
+    again.release();
+  }
+
   release(): void {
     this.data?.release();
     this.data = undefined;
