@@ -65,7 +65,13 @@ export async function createBlankIsolate(options: BlankOptions): Promise<BlankIs
         return (await install.apply(
           undefined,
           [
-            JSON.stringify({ logLimit, maxResultBytes, notifySettled: options.syncExecution }),
+            JSON.stringify({
+              logLimit,
+              maxResultBytes,
+              notifySettled: options.syncExecution,
+              // What one host call may carry out of the isolate: no more than it may hold.
+              maxArgBytes: options.memoryMb * 1024 * 1024,
+            }),
             bridge.callback,
           ],
           { result: { reference: true } },

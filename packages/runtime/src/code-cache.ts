@@ -74,6 +74,7 @@ export class CodeCache {
       const again = await compile({ produceCachedData: true });
       const produced = (again as { cachedData?: ExternalCopy<ArrayBuffer> }).cachedData;
       if (produced !== undefined) this.data = produced;
+      (again as { release?: () => void }).release?.();
       return result;
     } finally {
       this.producing = undefined;

@@ -106,13 +106,36 @@ async function buildAll(): Promise<PreludeSources> {
   // 3. ...which the prelude then hands them.
   const prelude = await buildPrelude(shared, nodeModules);
   return {
-    prelude: `(function(){${prelude.code}return ${GLOBAL}.install;})()`,
-    chunks: Object.fromEntries(
-      all.map((chunk, i) => [chunk.name, `(function(require,module,exports){${chunks[i]?.code}})`]),
-    ),
+    prelude: `(function(){"use strict";${prelude.code}return ${GLOBAL}.install;})()`,
+    chunks: Object.fromEntries(all.map((chunk, i) => [chunk.name, chunkWrapper(chunks[i]?.code)])),
     nodeModules,
   };
 }
+
+/**
+ * A chunk's code as the function the linker calls, `(require, module, exports, intrinsics)`.
+ * It runs after user code, which may have replaced any built-in by then. Strict, so no
+ * function of it is reachable through a replaced built-in's `.caller` or `.arguments`; and
+ * esbuild's helpers take Object's methods from the prelude's copies, captured before user
+ * code ran (chunks.js), not from the global Object.
+ */
+function chunkWrapper(code = ''): string {
+  let out = code;
+  for (const [helper, intrinsic] of HELPER_INTRINSICS) {
+    out = out.replaceAll(`${helper}=${intrinsic}`, `${helper}=__intrinsics.${helper}`);
+  }
+  return `(function(require,module,exports,__intrinsics){"use strict";${out}})`;
+}
+
+/** esbuild's helper variables and the built-ins they are assigned (minified output). */
+const HELPER_INTRINSICS = [
+  ['__create', 'Object.create'],
+  ['__defProp', 'Object.defineProperty'],
+  ['__getOwnPropDesc', 'Object.getOwnPropertyDescriptor'],
+  ['__getOwnPropNames', 'Object.getOwnPropertyNames'],
+  ['__getProtoOf', 'Object.getPrototypeOf'],
+  ['__hasOwnProp', 'Object.prototype.hasOwnProperty'],
+] as const;
 
 async function buildPrelude(shared: Set<string>, nodeModules: readonly string[]) {
   const result = await build({

@@ -110,6 +110,41 @@ describe.each(EXECUTION_MODES)('%s execution', (execution) => {
       });
     });
 
+    it('shows patched built-ins no caller holding the prelude while every chunk loads', async () => {
+      // Sloppy spies walk .caller and .arguments up from wherever the platform calls them,
+      // looking for the linker's require (the way to host-access.js) or prelude internals.
+      const fn = t.deploy(
+        'steal-caller',
+        `export function handler() {
+          const found = [];
+          const look = (v) => {
+            if (typeof v === 'function') { try { const m = v('prelude/host-access.js'); if (m && m.host) found.push('require'); } catch {} }
+            else if (v !== null && typeof v === 'object' && ['host', 'loadChunk', 'createLinker'].some((k) => Object.getOwnPropertyDescriptor(v, k))) found.push('internals');
+          };
+          const spyOn = (owner, key) => {
+            const orig = owner[key];
+            owner[key] = Function('orig', 'look', 'return function spy() { try { let f = spy.caller; for (let i = 0; i < 8 && f; i++) { try { for (const a of f.arguments) look(a); } catch {} try { f = f.caller; } catch { break; } } } catch {} return Reflect.apply(orig, this, arguments); }')(orig, look);
+            return () => { owner[key] = orig; };
+          };
+          const undo = [
+            [Object, 'getOwnPropertyNames'], [Object, 'getPrototypeOf'], [Object, 'defineProperty'],
+            [Object, 'create'], [Object, 'keys'], [Object, 'assign'], [Object, 'freeze'],
+            [Array.prototype, 'push'], [Array.prototype, 'forEach'], [Array.prototype, 'map'],
+            [Function.prototype, 'call'], [Function.prototype, 'apply'], [Function.prototype, 'bind'],
+          ].map(([o, k]) => spyOn(o, k));
+          const load = globalThis[Symbol.for('mini-lambda.node')];
+          try {
+            for (const id of ['buffer', 'events', 'util', 'stream', 'crypto', 'zlib', 'assert', 'url', 'path', 'tty', 'async_hooks']) load(id);
+            structuredClone({}); new ReadableStream(); new Headers(); new URLPattern({ pathname: '/' });
+          } finally {
+            for (const u of undo) u();
+          }
+          return found;
+        }`,
+      );
+      expect(await t.runtime.invoke(fn, '')).toMatchObject({ ok: true, result: '[]' });
+    });
+
     it('ends a call whose patched intrinsics loop while the platform loads, at its deadline', async () => {
       const fn = t.deploy(
         'loop-in-chunk',

@@ -187,6 +187,24 @@ describe('node:crypto host ops: key derivation within the deadline', () => {
     );
   });
 
+  it('keeps the lane going when Node refuses a job at once, and takes isolates in turn', async () => {
+    const a = withTime(60_000);
+    // Node's scrypt throws synchronously for N=3: the lane must not stay taken.
+    const bad = await failure(() => callAsync(a, 'scrypt', 'pw', 'salt', 32, { N: 3 }));
+    expect(bad[1]).toMatch(/ERR_CRYPTO_INVALID_SCRYPT_PARAMS/);
+    const done: string[] = [];
+    const job = (ctx: HostOpContext, label: string) =>
+      callAsync(ctx, 'pbkdf2', 'pw', label, 100_000, 32, 'sha256').then((key) => {
+        done.push(label);
+        expect(key).toEqual(u8(pbkdf2Sync('pw', label, 100_000, 32, 'sha256')));
+      });
+    const b = withTime(60_000);
+    const jobs = [job(a, 'a1'), job(a, 'a2'), job(a, 'a3'), job(b, 'b1')];
+    await Promise.all(jobs);
+    // b1 came last but waits for one job of a's, not for all three.
+    expect(done).toEqual(['a1', 'b1', 'a2', 'a3']);
+  });
+
   it('runs derivations on the pool one at a time, and drops those whose invocation ended', async () => {
     const ctx = withTime(60_000);
     const ended = new AbortController();

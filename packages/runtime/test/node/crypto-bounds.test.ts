@@ -35,6 +35,18 @@ const SOURCE = `
     gunzipBomb: () => zlib.gunzipSync(bomb()),
     gunzipBombAsync: () => promisify(zlib.gunzip)(bomb()),
     brotliSlow: () => zlib.brotliCompressSync(noise(8 * 1024 * 1024)),
+    // A rope: 64 MiB of characters eight times over, almost nothing in the isolate, 512 MiB
+    // once flattened in the sandbox.
+    ropeJwk: () => {
+      const s = 'A'.repeat(2 ** 26);
+      return crypto.createPublicKey({ key: { kty: 'RSA', n: s, e: s, d: s, p: s, q: s, dp: s, dq: s, qi: s }, format: 'jwk' });
+    },
+    ropeHash: () => {
+      const h = crypto.createHash('sha256');
+      const s = 'a'.repeat(50e6);
+      for (let i = 0; i < 31; i++) h.update(s);
+      return h.digest('hex');
+    },
   };
   export async function handler(event) {
     const t = Date.now();
@@ -65,6 +77,10 @@ describe('node:crypto and node:zlib bounds', () => {
     ['gunzipBomb', /RangeError,ERR_BUFFER_TOO_LARGE,Cannot create a Buffer larger than \d+ bytes/],
     ['gunzipBombAsync', /RangeError,ERR_BUFFER_TOO_LARGE/],
     ['brotliSlow', /ERR_WORK_EXCEEDS_DEADLINE/],
+    [
+      'ropeJwk',
+      /RangeError,,The arguments of node.crypto.key would take more than the function's memory/,
+    ],
   ];
   it.each(cases)(
     '%s ends the call with a clear error, and the function serves on',
@@ -78,6 +94,12 @@ describe('node:crypto and node:zlib bounds', () => {
       expect(r.after).toHaveLength(64);
     },
   );
+
+  it('makes a repeated long string cost the isolate, not the sandbox', async () => {
+    // Each update of the 50 MB string is encoded in the isolate: its memory runs out there.
+    const out = await o.invoke(SOURCE, { case: 'ropeHash' }, { timeout_ms: 5000, memory_mb: 128 });
+    expect(out).toMatchObject({ ok: false, reason: 'oom' });
+  });
 
   it('serves other work at once after each', async () => {
     const out = await o.inIsolate(

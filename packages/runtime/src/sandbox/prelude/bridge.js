@@ -2,6 +2,41 @@ import { resetContext } from './async-context.js';
 import { apply, dict, ErrorCtor, PromiseCtor, TypeErrorCtor } from './intrinsics.js';
 
 const RangeErrorCtor = RangeError;
+const { isView } = ArrayBuffer;
+const keysOf = Object.keys;
+const byteLengthOf = (proto) => Object.getOwnPropertyDescriptor(proto, 'byteLength').get;
+const bufferBytes = byteLengthOf(ArrayBuffer.prototype);
+const typedArrayBytes = byteLengthOf(Object.getPrototypeOf(Uint8Array.prototype));
+const dataViewBytes = byteLengthOf(DataView.prototype);
+
+/**
+ * At least how many bytes isolated-vm copies out for `value` (stopping once past `limit`):
+ * a string counts its length each time it occurs, so a rope made of one piece repeated,
+ * small in the isolate, is counted as the flat copy the sandbox would make of it.
+ */
+function weigh(value, limit, depth) {
+  if (typeof value === 'string') return value.length;
+  if (value === null || typeof value !== 'object') return 8;
+  if (depth > 16) return limit + 1;
+  if (isView(value)) {
+    try {
+      return apply(typedArrayBytes, value, []);
+    } catch {
+      return apply(dataViewBytes, value, []);
+    }
+  }
+  try {
+    return apply(bufferBytes, value, []);
+  } catch {
+    // not an ArrayBuffer: an array or a plain object of ours
+  }
+  const keys = keysOf(value);
+  let n = 0;
+  for (let i = 0; i < keys.length && n <= limit; i++) {
+    n += keys[i].length + weigh(value[keys[i]], limit - n, depth + 1);
+  }
+  return n;
+}
 const SyntaxErrorCtor = SyntaxError;
 const promiseReject = Promise.reject;
 const rejected = (reason) => apply(promiseReject, PromiseCtor, [reason]);
@@ -15,7 +50,7 @@ const rejected = (reason) => apply(promiseReject, PromiseCtor, [reason]);
  * Work started by an invocation belongs to it: the host cancels its timers and operations
  * when it ends, and `begin` forgets them here, so nothing fires into a later invocation.
  */
-export function createBridge(hostCall) {
+export function createBridge(hostCall, maxArgBytes) {
   let timers = dict();
   let ops = dict();
   // Whether this invocation set a timer or started an operation: most calls do neither,
@@ -39,6 +74,11 @@ export function createBridge(hostCall) {
   }
 
   function call(op, ...args) {
+    if (weigh(args, maxArgBytes, 0) > maxArgBytes) {
+      throw new RangeErrorCtor(
+        `The arguments of ${op} would take more than the function's memory (${maxArgBytes} bytes) outside it`,
+      );
+    }
     const reply = hostCall(op, args);
     if (reply.ok) return reply.value;
     throw error(reply.name, reply.message);

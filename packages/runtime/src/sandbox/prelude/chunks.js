@@ -2,6 +2,19 @@ import { apply, dict, ErrorCtor, slice } from './intrinsics.js';
 
 const startsWith = String.prototype.startsWith;
 
+// What esbuild's helpers in a chunk use in place of Object's methods (prelude-source.ts,
+// chunkWrapper): captured now, before user code could replace them. `__hasOwnProp` is only
+// ever called as `__hasOwnProp.call(object, key)`, so it gets a `call` of its own.
+const HELPER_INTRINSICS = Object.freeze({
+  __proto__: null,
+  __create: Object.create,
+  __defProp: Object.defineProperty,
+  __getOwnPropDesc: Object.getOwnPropertyDescriptor,
+  __getOwnPropNames: Object.getOwnPropertyNames,
+  __getProtoOf: Object.getPrototypeOf,
+  __hasOwnProp: Object.freeze({ __proto__: null, call: Object.hasOwn }),
+});
+
 // Parts of the platform most functions never touch (web streams, the fetch classes,
 // URLPattern) are not in the prelude: each is a chunk the sandbox process compiles into
 // this isolate the first time something needs it (see prelude-source.ts). An idle isolate
@@ -61,7 +74,7 @@ export function createLinker(shared) {
   };
   return function link(wrapper) {
     const module = { exports: {} };
-    wrapper(requireShared, module, module.exports);
+    wrapper(requireShared, module, module.exports, HELPER_INTRINSICS);
     received = module.exports;
   };
 }

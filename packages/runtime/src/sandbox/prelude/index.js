@@ -48,7 +48,7 @@ export function install(optionsJson, hostCall) {
 
   const capture = createConsoleCapture(options.logLimit);
   connectChunks(hostCall);
-  const bridge = createBridge(hostCall);
+  const bridge = createBridge(hostCall, options.maxArgBytes);
   installPlatform(g, bridge.host);
   installNodeLoader(g, bridge.host);
   const attach = createAttach({
