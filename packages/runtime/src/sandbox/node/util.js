@@ -5,13 +5,45 @@
 // isDeepStrictEqual is assert's comparison, loaded with node:assert when first used.
 
 import types from 'node:util/types';
-import {
-  format,
-  formatWithOptions,
-  inspect,
-  stripVTControlCharacters,
-} from 'node-inspect-extracted';
 import { loadBuiltin } from '../prelude/node-loader.js';
+
+// Node's inspect is built on first use: building it (its primordials and tables) is most of
+// what loading util costs (about 4 ms), and most functions that load util never format.
+let extracted;
+/** node-inspect-extracted's exports; the require() is evaluated on its first call. */
+const inspector = () => {
+  extracted ??= require('node-inspect-extracted');
+  return extracted;
+};
+
+// Every argument is passed on: Node's inspect still takes (value, showHidden, depth, colors).
+function inspect(...args) {
+  return Reflect.apply(inspector().inspect, undefined, args);
+}
+Object.defineProperty(inspect, 'length', { value: 2 });
+// What Node's inspect carries: the custom symbol at once, the rest from the real one.
+Object.defineProperty(inspect, 'custom', { value: Symbol.for('nodejs.util.inspect.custom') });
+for (const key of ['defaultOptions', 'colors', 'styles']) {
+  Object.defineProperty(inspect, key, {
+    get: () => inspector().inspect[key],
+    set: (v) => {
+      inspector().inspect[key] = v;
+    },
+  });
+}
+
+function format(...args) {
+  return Reflect.apply(inspector().format, undefined, args);
+}
+
+function formatWithOptions(...args) {
+  return Reflect.apply(inspector().formatWithOptions, undefined, args);
+}
+
+function stripVTControlCharacters(str) {
+  return inspector().stripVTControlCharacters(str);
+}
+
 import { ERR_INVALID_ARG_TYPE } from './internal/errors.js';
 
 const kCustomPromisify = Symbol.for('nodejs.util.promisify.custom');
