@@ -162,7 +162,11 @@ function signOptions(key) {
   return o;
 }
 
-export class Sign {
+/** The algorithm and the data of a Sign or Verify, as the host ops take them. */
+let signedOf;
+
+/** What Sign and Verify share: the algorithm, and the data given to update() so far. */
+class Signing {
   #algorithm;
   #parts = new Parts();
 
@@ -176,11 +180,18 @@ export class Sign {
     return this;
   }
 
+  static {
+    // Not a method: user code must not see one Node's classes do not have.
+    signedOf = (s) => [s.#algorithm, s.#parts.joined()];
+  }
+}
+
+export class Sign extends Signing {
   sign(privateKey, outputEncoding) {
-    const data = this.#parts.joined();
+    const [algorithm, data] = signedOf(this);
     const signature = call(
       'node.crypto.sign',
-      this.#algorithm,
+      algorithm,
       data,
       keyRef(privateKey, 'private'),
       signOptions(privateKey),
@@ -189,20 +200,7 @@ export class Sign {
   }
 }
 
-export class Verify {
-  #algorithm;
-  #parts = new Parts();
-
-  constructor(algorithm) {
-    if (typeof algorithm !== 'string') throw ERR_INVALID_ARG_TYPE('algorithm', 'string', algorithm);
-    this.#algorithm = algorithm;
-  }
-
-  update(data, encoding) {
-    this.#parts.add(data, encoding);
-    return this;
-  }
-
+export class Verify extends Signing {
   verify(publicKey, signature, signatureEncoding) {
     const sig = input(signature, signatureEncoding ?? 'buffer', 'signature', [
       'ArrayBuffer',
@@ -212,10 +210,11 @@ export class Verify {
       'string',
     ]);
     const bytes = typeof sig === 'string' ? new Uint8Array(Buffer.from(sig)) : sig;
+    const [algorithm, data] = signedOf(this);
     return call(
       'node.crypto.verify',
-      this.#algorithm,
-      this.#parts.joined(),
+      algorithm,
+      data,
       keyRef(publicKey, 'public'),
       bytes,
       signOptions(publicKey),
