@@ -339,7 +339,7 @@ describe('node:crypto host ops: keys, signatures and ciphers', () => {
     const t = performance.now();
     for (let i = 0; i < 50; i++) call(ctx, 'sign', 'sha256', 'a', ref);
     expect(cached.size).toBe(1);
-    expect(performance.now() - t).toBeLessThan(2000);
+    expect(performance.now() - t).toBeLessThan(10_000);
     for (let i = 0; i < KEY_CACHE_SIZE + 10; i++) call(ctx, 'hash', 'sha256', [], 'hex');
     for (let i = 0; i < KEY_CACHE_SIZE + 10; i++) {
       call(ctx, 'key', { key: createHmacPem(i) }, 'public');

@@ -176,9 +176,8 @@ describe.each(EXECUTION_MODES)('Lambda handler conventions (%s execution)', (exe
         setTimeout(() => { fired++; }, 50);
         callback(null, 'sent');
       };`);
-    const started = performance.now();
     expect(await t.runtime.invoke(fn, '"go"')).toMatchObject({ ok: true, result: '"sent"' });
-    expect(performance.now() - started).toBeLessThan(45);
+    // Had the invocation waited for its timer, the timer would have fired.
     await new Promise((r) => setTimeout(r, 100));
     expect(await t.runtime.invoke(fn, '"count"')).toMatchObject({ ok: true, result: '0' });
   });
