@@ -108,6 +108,25 @@ describe('node:crypto key derivation', () => {
           scryptcb: (await promisify(crypto.scrypt)('pw', 'salt', 16)).toString('hex'),
           hkdf: Buffer.from(crypto.hkdfSync('sha256', 'ikm', 'salt', 'info', 32)).toString('hex'),
           hkdfType: crypto.hkdfSync('sha256', 'ikm', 'salt', 'info', 8) instanceof ArrayBuffer,
+          hkdfcb: Buffer.from(await promisify(crypto.hkdf)('sha256', 'ikm', 'salt', 'info', 16)).toString('hex'),
+          hkdfcbError: await promisify(crypto.hkdf)('nope', 'ikm', 'salt', 'info', 16).catch((e) => e.code),
+        };
+      }`);
+  });
+
+  it('signs and verifies with a callback as Node does', async () => {
+    await o.same(`
+      import crypto from 'node:crypto';
+      import { promisify } from 'node:util';
+      ${keys}
+      export async function handler() {
+        const data = Buffer.from('payload');
+        // Ed25519 signatures are deterministic: the same bytes in Node and in the isolate.
+        const sig = await promisify(crypto.sign)(null, data, KEYS.ed[0]);
+        return {
+          sig: sig.toString('base64'),
+          ok: await promisify(crypto.verify)(null, data, KEYS.ed[1], sig),
+          bad: await promisify(crypto.verify)(null, Buffer.from('other'), KEYS.ed[1], sig),
         };
       }`);
   });

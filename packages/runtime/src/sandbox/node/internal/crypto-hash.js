@@ -2,7 +2,7 @@
 // digest/sign/verify (one call of 13–34 µs, host-ops/node-crypto.ts).
 import { Buffer } from 'node:buffer';
 import { keyRef, secretBytesOf } from './crypto-keys.js';
-import { call, coded, encoded, input, later, toBuffer } from './crypto-util.js';
+import { call, coded, encoded, input, returnOrCallBack, toBuffer } from './crypto-util.js';
 import { ERR_INVALID_ARG_TYPE } from './errors.js';
 import { streamable } from './lazy-stream.js';
 
@@ -243,14 +243,7 @@ export function sign(algorithm, data, key, callback) {
         signOptions(key),
       ),
     );
-  if (typeof callback !== 'function') return run();
-  let out;
-  try {
-    out = run();
-  } catch (e) {
-    return later(callback, e);
-  }
-  later(callback, null, out);
+  return returnOrCallBack(run, callback);
 }
 
 /** crypto.verify(algorithm, data, key, signature[, callback]). */
@@ -268,14 +261,7 @@ export function verify(algorithm, data, key, signature, callback) {
       signOptions(key),
     );
   };
-  if (typeof callback !== 'function') return run();
-  let out;
-  try {
-    out = run();
-  } catch (e) {
-    return later(callback, e);
-  }
-  later(callback, null, out);
+  return returnOrCallBack(run, callback);
 }
 
 function rsa(method, want) {

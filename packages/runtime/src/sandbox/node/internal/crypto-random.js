@@ -3,7 +3,16 @@
 // ones in one host call bounded by the function's memory.
 import { Buffer } from 'node:buffer';
 import { secretBytesOf } from './crypto-keys.js';
-import { call, coded, input, later, settle, start, toBuffer } from './crypto-util.js';
+import {
+  call,
+  coded,
+  input,
+  later,
+  returnOrCallBack,
+  settle,
+  start,
+  toBuffer,
+} from './crypto-util.js';
 import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE } from './errors.js';
 
 const MAX_SIZE = 2 ** 31 - 1;
@@ -206,11 +215,5 @@ export function hkdfSync(digest, ikm, salt, info, keylen) {
 
 export function hkdf(digest, ikm, salt, info, keylen, callback) {
   if (typeof callback !== 'function') throw ERR_INVALID_ARG_TYPE('callback', 'function', callback);
-  let out;
-  try {
-    out = hkdfSync(digest, ikm, salt, info, keylen);
-  } catch (e) {
-    return later(callback, e);
-  }
-  later(callback, null, out);
+  returnOrCallBack(() => hkdfSync(digest, ikm, salt, info, keylen), callback);
 }

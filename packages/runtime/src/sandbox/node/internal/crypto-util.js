@@ -56,6 +56,21 @@ export function later(callback, err, value) {
   });
 }
 
+/**
+ * `run()`'s value; given a callback instead, its value or error handed to the callback on a
+ * later tick (Node's sign and verify take an optional one).
+ */
+export function returnOrCallBack(run, callback) {
+  if (typeof callback !== 'function') return run();
+  let out;
+  try {
+    out = run();
+  } catch (e) {
+    return later(callback, e);
+  }
+  later(callback, null, out);
+}
+
 /** Settles Node's callback from a promise (the asynchronous forms). */
 export function settle(promise, callback) {
   const run = wrapCallback(callback);
