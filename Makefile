@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /usr/local/bin:$(PATH)
 NODE := node --no-node-snapshot
 
-.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-quick bench-runtime bench-sandbox bench-warm bench-io bench-fn bench-node bench-compare migrate-up migrate-down
+.PHONY: toolchain system-packages install examples compose-check typecheck lint test test-unit test-integration dev cluster-up cluster-down bench bench-quick bench-runtime bench-sandbox bench-warm bench-io bench-fn bench-node bench-async bench-compare migrate-up migrate-down
 
 toolchain:
 	@scripts/toolchain.sh
@@ -83,6 +83,11 @@ bench-fn: install
 ## createHash + Buffer warm vs plain Node and workerd nodejs_compat; jsonwebtoken cold (~1.5 min).
 bench-node: install examples
 	$(NODE) bench/run.ts node
+
+## Async invocations on real PostgreSQL: enqueue 202/s vs a plain INSERT, enqueue latency,
+## idle accept → start delay, on one instance and through nginx (~2 min).
+bench-async: install system-packages
+	$(NODE) bench/async/run.ts
 
 ## Before → after: warm, cold, runtime, density in BEFORE (default /tmp/before) and this tree, alternately (~15 min).
 bench-compare: install

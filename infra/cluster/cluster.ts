@@ -26,6 +26,11 @@ export interface ClusterOptions {
   prometheusPort: number;
   apiKey: string;
   instances?: number;
+  /**
+   * More environment for every instance (restarts included), over the cluster's own: a test
+   * may shorten `ASYNC_LEASE_GRACE_MS`, or let functions reach a loopback port (`EGRESS_ALLOW`).
+   */
+  instanceEnv?: Record<string, string>;
 }
 
 /**
@@ -55,6 +60,7 @@ export async function startCluster(options: ClusterOptions) {
       S3_SECRET_KEY: s3.secretKey,
       S3_BUCKET: 'mini-lambda',
       MINI_LAMBDA_API_KEY: options.apiKey,
+      ...options.instanceEnv,
     });
     const count = options.instances ?? 3;
     const ports = await Promise.all(Array.from({ length: count }, () => freePort()));

@@ -43,7 +43,7 @@ describe('Grafana dashboard', () => {
 
   it('queries only metrics a live instance exports', async () => {
     const dashboard = JSON.parse(read('infra/grafana/dashboards/mini-lambda.json')) as {
-      panels: { title: string; targets: { expr: string }[] }[];
+      panels: { type: string; title: string; targets?: { expr: string }[] }[];
     };
     const exported = new Set(
       [...(await (await fetch(`${server.url}/metrics`)).text()).matchAll(/^# TYPE (\S+) /gm)].map(
@@ -52,7 +52,7 @@ describe('Grafana dashboard', () => {
     );
     const used = new Set<string>();
     for (const panel of dashboard.panels) {
-      for (const { expr } of panel.targets) {
+      for (const { expr } of panel.targets ?? []) {
         for (const [name] of expr.matchAll(/\b(mini_lambda|process)_[a-z_]+/g)) {
           used.add(name.replace(/_(bucket|count|sum)$/, ''));
         }
@@ -60,5 +60,20 @@ describe('Grafana dashboard', () => {
     }
     expect(used.size).toBeGreaterThan(8);
     expect([...used].filter((name) => !exported.has(name))).toEqual([]);
+    // The async row shows the queue, deliveries, dead letters and schedules.
+    expect(dashboard.panels.some((p) => p.type === 'row' && p.title === 'Async & schedules')).toBe(
+      true,
+    );
+    for (const name of [
+      'mini_lambda_async_queue_depth',
+      'mini_lambda_async_oldest_event_age_seconds',
+      'mini_lambda_async_deliveries_total',
+      'mini_lambda_async_retries_total',
+      'mini_lambda_async_dead_letters_total',
+      'mini_lambda_schedule_ticks_total',
+      'mini_lambda_schedule_lag_seconds',
+    ]) {
+      expect(used).toContain(name);
+    }
   });
 });

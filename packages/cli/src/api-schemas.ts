@@ -69,3 +69,57 @@ export const configUpdateSchema = z.union([
   z.object({ config: functionConfigSchema }).transform((body) => body.config),
   functionConfigSchema,
 ]);
+
+/** `202 {"invocation_id"}` of an asynchronous invoke. */
+export const asyncAcceptedSchema = z.object({ invocation_id: z.string() });
+
+/** An asynchronous invocation's state; loose so fields a newer server adds are printed too. */
+export const invocationStatusSchema = z.looseObject({
+  invocation_id: z.string(),
+  status: z.string(),
+  attempts: z.number(),
+  created_at: z.string(),
+  finished_at: z.string().optional(),
+});
+export type InvocationStatus = z.infer<typeof invocationStatusSchema>;
+
+export const scheduleSchema = z.looseObject({
+  name: z.string(),
+  expression: z.string(),
+  timezone: z.string().nullable(),
+  event: z.unknown(),
+  enabled: z.boolean(),
+  next_run: z.string().nullable(),
+  last_runs: z
+    .array(
+      z.object({
+        tick: z.string(),
+        invocation_id: z.string(),
+        fired_at: z.string(),
+        status: z.string().nullish(),
+      }),
+    )
+    .optional(),
+});
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+export const scheduleListSchema = z.object({ schedules: z.array(scheduleSchema) });
+
+export const deadLetterListSchema = z.object({
+  dead_letters: z.array(
+    z.object({
+      invocation_id: z.string(),
+      event: z.unknown(),
+      error: z.looseObject({ code: z.string(), message: z.string() }),
+      attempts: z.number(),
+      failed_at: z.string(),
+    }),
+  ),
+});
+export type DeadLetter = z.infer<typeof deadLetterListSchema>['dead_letters'][number];
+
+/** `more`: dead letters were left for another call (the server redrives at most 1000 a call). */
+export const redriveResultSchema = z.object({
+  redriven: z.array(z.string()),
+  more: z.boolean().optional(),
+});

@@ -14,6 +14,8 @@ export const GLOBAL_OPTIONS = {
 export interface ParsedCommandArgs<O extends ParseArgsOptionsConfig, A extends readonly string[]> {
   values: ParsedValues<O & typeof GLOBAL_OPTIONS>;
   args: Record<A[number], string>;
+  /** The positionals after the named ones; only a command that takes a list has any. */
+  rest: string[];
 }
 
 type ParsedValues<O extends ParseArgsOptionsConfig> = ReturnType<
@@ -46,18 +48,21 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig, A extends rea
   argv: readonly string[],
   options: O,
   argNames: A,
+  takesList = false,
 ): ParsedCommandArgs<O, A> {
   const parsed = parseStrict(command, argv, { ...GLOBAL_OPTIONS, ...options });
   const values = parsed.values as ParsedValues<O & typeof GLOBAL_OPTIONS>;
   // --help wins over missing arguments: `deploy --help` must show usage, not complain.
-  if ((values as { help?: boolean }).help) return { values, args: {} as Record<A[number], string> };
+  if ((values as { help?: boolean }).help)
+    return { values, args: {} as Record<A[number], string>, rest: [] };
   const [missing] = argNames.slice(parsed.positionals.length);
   if (missing !== undefined) throw usageError(`Missing <${missing}>`, command);
-  const [extra] = parsed.positionals.slice(argNames.length);
-  if (extra !== undefined)
+  const rest = parsed.positionals.slice(argNames.length);
+  const [extra] = rest;
+  if (extra !== undefined && !takesList)
     throw usageError(`Unexpected argument ${JSON.stringify(extra)}`, command);
   const args = Object.fromEntries(argNames.map((n, i) => [n, parsed.positionals[i]]));
-  return { values, args: args as Record<A[number], string> };
+  return { values, args: args as Record<A[number], string>, rest };
 }
 
 /** Parses flags only (no command given); used for `mini-lambda --help` and its errors. */

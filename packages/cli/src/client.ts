@@ -2,14 +2,23 @@ import type { FunctionConfigPatch } from '@mini-lambda/core';
 import type { z } from 'zod';
 import { apiErrorFrom, type RequestAuth } from './api-error.ts';
 import {
+  asyncAcceptedSchema,
   configUpdateSchema,
+  type DeadLetter,
   type DeployResult,
+  deadLetterListSchema,
   deployResultSchema,
   type FunctionInfo,
   type FunctionSummary,
   functionInfoSchema,
   functionListSchema,
+  type InvocationStatus,
+  invocationStatusSchema,
   type RemoteFunctionConfig,
+  redriveResultSchema,
+  type Schedule,
+  scheduleListSchema,
+  scheduleSchema,
 } from './api-schemas.ts';
 import { failure } from './cli-error.ts';
 import type { CliConfig } from './config.ts';
@@ -52,6 +61,31 @@ export interface Client {
     event: string | Uint8Array,
     version?: number,
   ): Promise<{ body: string; meta: InvocationMeta }>;
+  /** Queues the event (`X-Invocation-Type: Event`) and answers its invocation id. */
+  invokeAsync(name: string, event: string | Uint8Array, version?: number): Promise<string>;
+  invocation(name: string, id: string): Promise<InvocationStatus>;
+  /** PUT: `created` is true when the schedule is new (201), false when it was replaced. */
+  putSchedule(
+    name: string,
+    schedule: string,
+    body: ScheduleBody,
+  ): Promise<{ schedule: Schedule; created: boolean }>;
+  schedules(name: string): Promise<Schedule[]>;
+  schedule(name: string, schedule: string): Promise<Schedule>;
+  removeSchedule(name: string, schedule: string): Promise<void>;
+  deadLetters(name: string, limit?: number): Promise<DeadLetter[]>;
+  /** Queues dead letters again (all of them without ids); answers the ids queued. */
+  /** One call: the ids queued, and whether dead letters were left for another call. */
+  redrive(name: string, ids?: readonly string[]): Promise<{ ids: string[]; more: boolean }>;
+  removeDeadLetter(name: string, id: string): Promise<void>;
+}
+
+/** The body of `PUT /functions/:name/schedules/:schedule`. */
+export interface ScheduleBody {
+  expression: string;
+  event?: unknown;
+  timezone?: string;
+  enabled?: boolean;
 }
 
 interface RequestOptions {
@@ -61,13 +95,14 @@ interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: string | Uint8Array;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export function createClient(config: CliConfig): Client {
   /** Sends one request and hands the successful response to `read`; errors become ours. */
   async function call<T>(options: RequestOptions, read: (response: Response) => Promise<T>) {
     const key = options.auth === 'api' ? config.apiKey : config.invokeKey;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (key !== undefined) headers.authorization = `Bearer ${key}`;
     if (options.contentType) headers['content-type'] = options.contentType;
     const url = new URL(`${config.url}${options.path}`);
@@ -117,6 +152,15 @@ export function createClient(config: CliConfig): Client {
   }
 
   const fn = (name: string) => `/functions/${encodeURIComponent(name)}`;
+  const sub = (name: string, kind: string, id?: string) =>
+    `${fn(name)}/${kind}${id === undefined ? '' : `/${encodeURIComponent(id)}`}`;
+  const discard = async (response: Response) => {
+    await response.body?.cancel();
+  };
+  const jsonBody = (body: unknown) => ({
+    body: JSON.stringify(body),
+    contentType: 'application/json',
+  });
 
   return {
     url: config.url,
@@ -146,10 +190,7 @@ export function createClient(config: CliConfig): Client {
         },
         json(configUpdateSchema, `PATCH ${fn(name)}`),
       ),
-    remove: (name) =>
-      call({ method: 'DELETE', path: fn(name), auth: 'api' }, async (response) => {
-        await response.body?.cancel();
-      }),
+    remove: (name) => call({ method: 'DELETE', path: fn(name), auth: 'api' }, discard),
     invoke: (name, event, version) =>
       call(
         {
@@ -165,6 +206,57 @@ export function createClient(config: CliConfig): Client {
           meta: invocationMeta(response.headers),
         }),
       ),
+    invokeAsync: (name, event, version) =>
+      call(
+        {
+          method: 'POST',
+          path: `${fn(name)}/invoke`,
+          auth: 'invoke',
+          body: event,
+          contentType: 'application/json',
+          headers: { 'x-invocation-type': 'Event' },
+          query: { version },
+        },
+        json(asyncAcceptedSchema, `POST ${fn(name)}/invoke (async)`),
+      ).then((body) => body.invocation_id),
+    invocation: (name, id) =>
+      call(
+        { method: 'GET', path: sub(name, 'invocations', id), auth: 'api' },
+        json(invocationStatusSchema, `GET ${sub(name, 'invocations', id)}`),
+      ),
+    putSchedule: (name, schedule, body) => {
+      const path = sub(name, 'schedules', schedule);
+      return call({ method: 'PUT', path, auth: 'api', ...jsonBody(body) }, async (response) => ({
+        schedule: await json(scheduleSchema, `PUT ${path}`)(response),
+        created: response.status === 201,
+      }));
+    },
+    schedules: (name) =>
+      call(
+        { method: 'GET', path: sub(name, 'schedules'), auth: 'api' },
+        json(scheduleListSchema, `GET ${sub(name, 'schedules')}`),
+      ).then((body) => body.schedules),
+    schedule: (name, schedule) =>
+      call(
+        { method: 'GET', path: sub(name, 'schedules', schedule), auth: 'api' },
+        json(scheduleSchema, `GET ${sub(name, 'schedules', schedule)}`),
+      ),
+    removeSchedule: (name, schedule) =>
+      call({ method: 'DELETE', path: sub(name, 'schedules', schedule), auth: 'api' }, discard),
+    deadLetters: (name, limit) =>
+      call(
+        { method: 'GET', path: sub(name, 'dead-letters'), auth: 'api', query: { limit } },
+        json(deadLetterListSchema, `GET ${sub(name, 'dead-letters')}`),
+      ).then((body) => body.dead_letters),
+    redrive: (name, ids) => {
+      const path = `${sub(name, 'dead-letters')}/redrive`;
+      return call(
+        { method: 'POST', path, auth: 'api', ...(ids ? jsonBody({ ids }) : {}) },
+        json(redriveResultSchema, `POST ${path}`),
+      ).then((body) => ({ ids: body.redriven, more: body.more ?? false }));
+    },
+    removeDeadLetter: (name, id) =>
+      call({ method: 'DELETE', path: sub(name, 'dead-letters', id), auth: 'api' }, discard),
   };
 }
 

@@ -29,6 +29,8 @@ export interface CommandSpec<O extends ParseArgsOptionsConfig, A extends readonl
   details: string;
   /** Names of the required positional arguments, in order. */
   args: A;
+  /** True when any number of arguments may follow them (`parsed.rest`). */
+  takesList?: boolean;
   options: O;
   run(parsed: ParsedCommandArgs<O, A>, context: CommandContext): Promise<number>;
 }
@@ -43,6 +45,8 @@ export interface Command {
   usage: string;
   /** Its first line, shown under a usage error. */
   usageLine: string;
+  /** A group's commands (`schedule add`, …), named in full. */
+  subcommands?: readonly Command[];
   execute(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
@@ -62,7 +66,7 @@ export function defineCommand<
     usageLine,
     async execute(argv, io) {
       const out = createOutput(io.stdout, io.stderr);
-      const parsed = parseCommandArgs(spec.name, argv, spec.options, spec.args);
+      const parsed = parseCommandArgs(spec.name, argv, spec.options, spec.args, spec.takesList);
       const globals = parsed.values as { help?: boolean; url?: string; 'api-key'?: string };
       if (globals.help) {
         out.result(usage);

@@ -27,16 +27,21 @@ async function dispatch(argv: readonly string[], io: CliIo, out: Output): Promis
     return EXIT.ok;
   }
   if (name === 'help') {
-    const [topic, extra] = parseGlobalArgs(rest).positionals;
+    const [topic, verb, extra] = parseGlobalArgs(rest).positionals;
     if (extra !== undefined) throw usageError(`Unexpected argument ${JSON.stringify(extra)}`);
-    out.result(topic === undefined ? mainUsage(COMMANDS) : findCommand(topic).usage);
+    if (topic === undefined) out.result(mainUsage(COMMANDS));
+    else if (verb === undefined) out.result(findCommand(topic).usage);
+    else out.result(findCommand(`${topic} ${verb}`).usage);
     return EXIT.ok;
   }
-  return findCommand(name).execute(rest, io);
+  return findCommand(name, COMMANDS).execute(rest, io);
 }
 
-function findCommand(name: string): Command {
-  const command = COMMANDS.find((c) => c.name === name);
+/** Every command by its full name, a group's subcommands (`schedule add`) included. */
+const ALL_COMMANDS: readonly Command[] = COMMANDS.flatMap((c) => [c, ...(c.subcommands ?? [])]);
+
+function findCommand(name: string, among = ALL_COMMANDS): Command {
+  const command = among.find((c) => c.name === name);
   if (!command) throw usageError(`Unknown command ${JSON.stringify(name)}`);
   return command;
 }
@@ -45,7 +50,7 @@ function report(err: unknown, out: Output): number {
   if (err instanceof CliError) {
     out.status(err.message);
     if (err.kind === 'failure') return EXIT.failure;
-    const command = COMMANDS.find((c) => c.name === err.command);
+    const command = ALL_COMMANDS.find((c) => c.name === err.command);
     // A command's usage line and where to read more; without one, the list of commands.
     if (command)
       out.status(`\n${command.usageLine}\nRun 'mini-lambda ${command.name} --help' for details.`);

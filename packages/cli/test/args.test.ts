@@ -23,7 +23,16 @@ describe('parseCommandArgs', () => {
     expect(parseDeploy(['hello', 'src', '--entry', 'main.ts', '--url', 'http://h:1'])).toEqual({
       values: { entry: 'main.ts', url: 'http://h:1' },
       args: { name: 'hello', path: 'src' },
+      rest: [],
     });
+  });
+
+  it('hands the arguments after the named ones to a command that takes a list', () => {
+    const parse = (argv: string[]) =>
+      parseCommandArgs('dead-letters redrive', argv, {}, ['name'] as const, true);
+    expect(parse(['fn', 'a', 'b'])).toMatchObject({ args: { name: 'fn' }, rest: ['a', 'b'] });
+    expect(parse(['fn']).rest).toEqual([]);
+    expect(() => parse([])).toThrow(expect.objectContaining({ message: 'Missing <name>' }));
   });
 
   it.each([

@@ -11,6 +11,7 @@ describe('function config', () => {
       public: false,
       egress: 'public',
       max_subrequests: 50,
+      async: { max_retries: 2, retry_delay_ms: 60_000, max_event_age_s: 21_600 },
     });
   });
 

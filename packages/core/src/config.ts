@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { asyncConfigSchema } from './async-config.ts';
 import { MiniLambdaError } from './errors.ts';
 
 /** Bounds and defaults of a function's configuration (docs/api.md). */
@@ -77,6 +78,8 @@ export const functionConfigSchema = z
       .min(maxSubrequests.min)
       .max(maxSubrequests.max)
       .default(maxSubrequests.default),
+    /** Retries, event age and destinations of asynchronous invocations; `{}` gets every default. */
+    async: asyncConfigSchema.prefault({}),
   })
   .strict();
 
@@ -93,6 +96,8 @@ export const functionConfigPatchSchema = functionConfigSchema
     public: functionConfigSchema.shape.public.unwrap().optional(),
     egress: egressSchema.optional(),
     max_subrequests: functionConfigSchema.shape.max_subrequests.unwrap().optional(),
+    // Replaces the whole async object: its missing fields get their defaults, not the old values.
+    async: asyncConfigSchema.optional(),
   })
   .strict();
 

@@ -1,4 +1,6 @@
+export * from './async-config.ts';
 export * from './config.ts';
+export * from './destination-record.ts';
 export * from './errors.ts';
 export * from './function-version.ts';
 export * from './http-message.ts';
@@ -7,3 +9,5 @@ export * from './node-builtins.ts';
 export * from './outcome.ts';
 export * from './ready-message.ts';
 export * from './runtime-limits.ts';
+export * from './schedule.ts';
+export * from './schedule-event.ts';

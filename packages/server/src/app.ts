@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { MiniLambdaError } from '@mini-lambda/core';
 import type { Runtime } from '@mini-lambda/runtime';
-import type { Registry } from '@mini-lambda/store';
+import type { AsyncQueue, Registry, Schedules } from '@mini-lambda/store';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { bearerAuth } from './auth.ts';
@@ -12,10 +12,13 @@ import type { FunctionDirectory } from './function-directory.ts';
 import type { HealthMonitor } from './health.ts';
 import type { Metrics } from './metrics.ts';
 import { createErrorHandler } from './on-error.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { functionRoutes } from './routes/functions.ts';
 import { httpTriggerRoutes } from './routes/http-trigger.ts';
 import { introspectionRoutes } from './routes/introspection.ts';
+import { invocationRoutes } from './routes/invocations.ts';
 import { invokeRoutes } from './routes/invoke.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
 import type { Traffic } from './traffic.ts';
 
 export interface AppDeps {
@@ -33,7 +36,23 @@ export interface AppDeps {
   traffic: Traffic;
   log: Logger;
   bodies: BodyBudget;
+  /** Asynchronous invocations: status and dead letters. */
+  queue: AsyncQueue;
+  schedules: Schedules;
+  /** Stores an event for later delivery (JSON and function checked); the invocation id. */
+  acceptAsync(name: string, version: number | undefined, body: Buffer): Promise<string>;
+  /** Delivery on this instance looks at the function's queue now. */
+  wakeAsync?(name: string): void;
 }
+
+/** Management routes under a function besides its own record. */
+const MANAGED_UNDER_FUNCTION = [
+  '/functions/:name/invocations/*',
+  '/functions/:name/dead-letters',
+  '/functions/:name/dead-letters/*',
+  '/functions/:name/schedules',
+  '/functions/:name/schedules/*',
+];
 
 /** A `.` or `..` path segment, plain or percent-encoded, before the query. */
 const DOT_SEGMENT = /^[^?#]*\/(\.|%2e){1,2}(\/|\?|#|$)/i;
@@ -62,12 +81,16 @@ export function createApp(deps: AppDeps) {
     return c.req.query('log') === 'tail' ? manage(c, next) : invoke(c, next);
   });
   app.on(['PUT', 'GET', 'PATCH', 'DELETE'], ['/functions', '/functions/:name'], manage);
+  for (const path of MANAGED_UNDER_FUNCTION) app.use(path, manage);
 
   app.route('/', introspectionRoutes(deps));
   app.route('/', invokeRoutes(deps));
   // A trigger checks the invoke key itself, once it knows whether the function is public.
   app.route('/', httpTriggerRoutes({ ...deps, ...(deps.invokeKey ? { invokeAuth: invoke } : {}) }));
   app.route('/', functionRoutes(deps));
+  app.route('/', invocationRoutes(deps));
+  app.route('/', deadLetterRoutes(deps));
+  app.route('/', scheduleRoutes(deps));
   app.notFound((c) => {
     const error = new MiniLambdaError(
       'NotFound',

@@ -49,6 +49,11 @@ describe('parseServerConfig', () => {
     [{ POOL_QUEUE_LIMIT: 'lots' }, 'POOL_QUEUE_LIMIT'],
     [{ MINI_LAMBDA_DEV: 'maybe' }, 'MINI_LAMBDA_DEV'],
     [{ SANDBOXES: '-1' }, 'SANDBOXES'],
+    [{ ASYNC_CONCURRENCY: '0' }, 'ASYNC_CONCURRENCY'],
+    [{ ASYNC_LEASE_GRACE_MS: '999' }, 'ASYNC_LEASE_GRACE_MS'],
+    [{ ASYNC_LEASE_GRACE_MS: '600001' }, 'ASYNC_LEASE_GRACE_MS'],
+    [{ ASYNC_RETENTION_S: '59' }, 'ASYNC_RETENTION_S'],
+    [{ EMBEDDED_SYNC: 'never' }, 'EMBEDDED_SYNC'],
   ])('names the bad variable: %o', (env, variable) => {
     expect(() => parseServerConfig({ MINI_LAMBDA_API_KEY: KEY, ...env })).toThrow(
       expect.objectContaining({
@@ -56,6 +61,27 @@ describe('parseServerConfig', () => {
         message: expect.stringContaining(variable),
       }),
     );
+  });
+
+  it('reads the async settings, with their defaults', () => {
+    expect(parseServerConfig({ MINI_LAMBDA_API_KEY: KEY }).async).toEqual({
+      concurrency: 64,
+      leaseGraceMs: 30_000,
+      retentionS: 86_400,
+    });
+    const set = parseServerConfig({
+      MINI_LAMBDA_API_KEY: KEY,
+      ASYNC_CONCURRENCY: '10000',
+      ASYNC_LEASE_GRACE_MS: '1000',
+      ASYNC_RETENTION_S: '2592000',
+    });
+    expect(set.async).toEqual({ concurrency: 10_000, leaseGraceMs: 1000, retentionS: 2_592_000 });
+  });
+
+  it('syncs accepted events on the embedded default unless told to sync every commit', () => {
+    expect(parseServerConfig({ MINI_LAMBDA_API_KEY: KEY }).embeddedSync).toBe('accepts');
+    const every = parseServerConfig({ MINI_LAMBDA_API_KEY: KEY, EMBEDDED_SYNC: 'commits' });
+    expect(every.embeddedSync).toBe('commits');
   });
 
   it('requires an API key outside dev mode only', () => {

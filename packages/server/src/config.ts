@@ -61,6 +61,10 @@ const envSchema = z.object({
   POOL_IDLE_TTL_MS: pool(limit.idleTtlMs),
   POOL_QUEUE_LIMIT: pool(limit.queueLimit),
   POOL_QUEUE_TIMEOUT_MS: pool(limit.queueTimeoutMs),
+  ASYNC_CONCURRENCY: int(1, 10_000).default(64),
+  ASYNC_LEASE_GRACE_MS: int(1000, 600_000).default(30_000),
+  ASYNC_RETENTION_S: int(60, 2_592_000).default(86_400),
+  EMBEDDED_SYNC: z.enum(['accepts', 'commits']).default('accepts'),
 });
 type Env = z.output<typeof envSchema>;
 
@@ -126,6 +130,11 @@ const serverConfigSchema = envSchema.transform((e, ctx) => {
     bodyBudgetBytes: e.BODY_BUDGET_MB * 1024 * 1024,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     migrationsDir: e.MIGRATIONS_DIR ? resolve(e.MIGRATIONS_DIR) : migrationsDir,
+    /**
+     * What the embedded database puts on disk before answering: accepted events (the
+     * default), or every commit (slower; the embedded database then survives power loss whole).
+     */
+    embeddedSync: e.EMBEDDED_SYNC,
     /** The runtime's limits, parsed: the pool variables over this machine's defaults. */
     runtime: fillRuntimeLimits(
       {
@@ -151,6 +160,15 @@ const serverConfigSchema = envSchema.transform((e, ctx) => {
           sandboxUser: e.SANDBOX_USER,
         }
       : {}),
+    /** Asynchronous invocations: delivery on this instance, leases and retention. */
+    async: {
+      /** Events this instance runs at once, over all functions. */
+      concurrency: e.ASYNC_CONCURRENCY,
+      /** A lease is the function's timeout_ms plus this; then another instance may take it. */
+      leaseGraceMs: e.ASYNC_LEASE_GRACE_MS,
+      /** How long finished invocations keep their status. */
+      retentionS: e.ASYNC_RETENTION_S,
+    },
   };
 });
 

@@ -5,6 +5,8 @@ export type CheckStatus = 'ok' | 'unreachable' | 'timeout';
 export interface HealthReport {
   ok: boolean;
   checks: { database: CheckStatus; storage: CheckStatus; runtime: 'ok' | 'failed' };
+  /** What an accepted (committed) event survives: the store says, e.g. a process crash only. */
+  durability: string;
   /** Set when the runtime lost control of an isolate. */
   runtimeError?: string;
   sandboxes?: SandboxInfo[];
@@ -14,6 +16,8 @@ export interface HealthDeps {
   database: () => Promise<unknown>;
   storage: () => Promise<unknown>;
   runtime: () => Promise<RuntimeHealth>;
+  /** The store's durability, as `/health` reports it. */
+  durability: string;
 }
 
 /**
@@ -52,6 +56,7 @@ export function createHealthMonitor(
       const report: HealthReport = {
         ok: found.database === 'ok' && found.storage === 'ok' && runtime.ok,
         checks: { ...found, runtime: runtime.ok ? 'ok' : 'failed' },
+        durability: deps.durability,
       };
       if (runtime.catastrophicError) report.runtimeError = runtime.catastrophicError;
       if (runtime.sandboxes) report.sandboxes = runtime.sandboxes;

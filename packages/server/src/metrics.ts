@@ -1,6 +1,7 @@
 import type { InvocationOutcome } from '@mini-lambda/core';
 import type { RuntimeStats } from '@mini-lambda/runtime';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { asyncMetrics, type QueueDepthRow } from './async/async-metrics.ts';
 import type { OutboundObserver, OutboundOutcome, RefusalReason } from './outbound/index.ts';
 
 /** docs/api.md's outcome label: every failure reason folds into one of these. */
@@ -30,9 +31,14 @@ const FAST_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.
 
 /**
  * The Prometheus registry of one instance: docs/api.md's metrics with `instance` as a default
- * label, prom-client's process metrics, and pool gauges read from the runtime per scrape.
+ * label, prom-client's process metrics, pool gauges read from the runtime per scrape, and the
+ * async queue's depth from `queueDepth` (the store's, read at most every few seconds).
  */
-export function createMetrics(instanceId: string, stats: () => Promise<RuntimeStats>) {
+export function createMetrics(
+  instanceId: string,
+  stats: () => Promise<RuntimeStats>,
+  queueDepth?: () => Promise<QueueDepthRow[]>,
+) {
   const registry = new Registry();
   registry.setDefaultLabels({ instance: instanceId });
   collectDefaultMetrics({ register: registry });
@@ -149,6 +155,9 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
     },
   };
 
+  const asyncSeries = asyncMetrics(registry, queueDepth);
+  const { forget: forgetAsync, ...asyncObserver } = asyncSeries;
+
   // The labelled series of each function, looked up once: prom-client hashes the label
   // object on every call otherwise, and this runs on every invocation.
   type Series = {
@@ -179,6 +188,8 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
     registry,
     /** The outbound client's observer: requests, bytes received and egress refusals. */
     outbound,
+    /** The async engine's observer: accepts, deliveries, retries, dead letters, schedule ticks. */
+    async: asyncObserver,
     sandboxRestarted(reason: string): void {
       sandboxRestarts.inc({ reason });
     },
@@ -208,6 +219,7 @@ export function createMetrics(instanceId: string, stats: () => Promise<RuntimeSt
       for (const outcome of OUTBOUND_OUTCOMES) outboundRequests.remove({ function: name, outcome });
       outboundBytes.remove({ function: name });
       for (const reason of REFUSAL_REASONS) egressRefusals.remove({ function: name, reason });
+      forgetAsync(name);
     },
   };
 }

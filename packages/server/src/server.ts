@@ -12,6 +12,7 @@ import {
 import { deployVersion, openStore, subscribeChanges } from '@mini-lambda/store';
 import { resolveApiKey } from './api-key.ts';
 import { createApp } from './app.ts';
+import { createAsyncEngine } from './async/engine.ts';
 import { createBodyBudget } from './body.ts';
 import { BundleCache } from './bundle-cache.ts';
 import type { ServerConfig } from './config.ts';
@@ -62,6 +63,7 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
     ...(config.s3 ? { s3: config.s3 } : {}),
     dataDir: config.dataDir,
     migrationsDir: config.migrationsDir,
+    embeddedSync: config.embeddedSync,
   });
   const bundles = new BundleCache((sha) => store.bundles.get(sha), config.bundleCacheBytes);
   const loadCode = (fn: RunnableFunction) => bundles.get(fn.sha256);
@@ -101,7 +103,11 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
           },
         )
       : createInProcessRuntime({ loadCode, fetch }, config.runtime);
-  const metrics = createMetrics(config.instanceId, () => runtime.stats());
+  const metrics = createMetrics(
+    config.instanceId,
+    () => runtime.stats(),
+    () => store.queue.depth(),
+  );
   const traffic = createTraffic();
   const directory = createFunctionDirectory({
     load: (name, version) => store.registry.version(name, version),
@@ -123,7 +129,12 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
     database: () => store.sql`SELECT 1`,
     storage: () => store.objects.check(),
     runtime: () => runtime.health(),
+    durability: durabilityOf(store),
   });
+  const asyncEngine = createAsyncEngine(
+    { instanceId: config.instanceId, store, directory, runtime, metrics, log },
+    config.async,
+  );
   await health.refresh();
 
   // Build workers are kept between deploys, one per build that may run at once.
@@ -174,6 +185,10 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
     traffic,
     log,
     bodies: createBodyBudget(config.bodyBudgetBytes),
+    queue: store.queue,
+    schedules: store.schedules,
+    acceptAsync: asyncEngine.accept,
+    wakeAsync: asyncEngine.wake,
   });
 
   return {
@@ -185,8 +200,23 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
     health,
     traffic,
     apiKey,
-    /** Ends what the instance holds: probes, notifications, build workers, isolates, SQL. */
+    directory,
+    metrics,
+    /** Delivery, schedules and retention of async invocations; `startAsync` runs them. */
+    asyncEngine,
+    /**
+     * Starts delivering async invocations and firing schedules. `startServer` calls it once
+     * listening; an instance in a test runs it when the test wants delivery.
+     */
+    startAsync(): void {
+      asyncEngine.start();
+    },
+    /**
+     * Ends what the instance holds: async delivery first (bounded; what still runs is left
+     * to its lease), then probes, notifications, build workers, isolates, SQL.
+     */
     async dispose(): Promise<void> {
+      await asyncEngine.stop(config.shutdownTimeoutMs);
       health.stop();
       bundler.close();
       await changes?.close().catch(() => {});
@@ -210,6 +240,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await instance.dispose();
     throw err;
   }
+  instance.startAsync();
   const { address, port } = server.address() as AddressInfo;
   instance.listening.push({ address, port });
   const connections = trackConnections(server);
@@ -230,7 +261,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // moment, and a POST lost that way is a 502 it will not retry. Requests still
     // arriving are answered, with `Connection: close`; idle ones are left to the peer.
     net.Server.prototype.close.call(server);
+    // Async deliveries wind down meanwhile, within the same deadline.
+    const asyncStopped = instance.asyncEngine.stop(Math.max(0, deadline - performance.now()));
     await within(traffic.drain(), deadline - performance.now());
+    await asyncStopped;
     await within(connections.closed(), Math.min(IDLE_GRACE_MS, deadline - performance.now()));
     server.closeAllConnections();
     server.close(); // http's own close: its connection-checking timer goes too
@@ -250,6 +284,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       return closing;
     },
   };
+}
+
+/** What a committed event survives, as /health reports it: the store's word when it has one. */
+function durabilityOf(store: { embedded: boolean; durability?: string }): string {
+  return store.durability ?? (store.embedded ? 'embedded' : 'postgresql');
 }
 
 /**

@@ -1,3 +1,33 @@
+export {
+  ASYNC_CHANNEL,
+  type AsyncError,
+  type AsyncPolicy,
+  type AsyncQueue,
+  type AsyncQueueOptions,
+  type AsyncState,
+  type ClaimOptions,
+  type ClaimResult,
+  type CompleteResult,
+  type Completion,
+  createAsyncQueue,
+  createSchedules,
+  type DeadLetter,
+  type DeadLetters,
+  type EnqueueOptions,
+  type InvocationStatus,
+  MAX_LOST_DELIVERIES,
+  type NewAsyncEvent,
+  type PurgeResult,
+  type QueueDepth,
+  REDRIVE_LIMIT,
+  type RedriveResult,
+  type ScheduleInput,
+  type ScheduleRecord,
+  type ScheduleRun,
+  type Schedules,
+  type SchedulesOptions,
+  type TakenEvent,
+} from './async/index.ts';
 export { BundleStore } from './bundle-store.ts';
 export {
   CHANGES_CHANNEL,
@@ -7,7 +37,11 @@ export {
   parseChange,
   subscribeChanges,
 } from './changes.ts';
-export { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
+export {
+  type EmbeddedDurability,
+  type EmbeddedPostgres,
+  startEmbeddedPostgres,
+} from './embedded-postgres.ts';
 export { createFsObjectStore } from './fs-object-store.ts';
 export { type Migration, migrateDown, migrateUp, readMigrations } from './migrate.ts';
 export { migrationsDir } from './migrations-dir.ts';
@@ -17,6 +51,7 @@ export {
   deployVersion,
   openStore,
   type Store,
+  type StoreDurability,
   type StoreOptions,
 } from './open-store.ts';
 export {

@@ -1,8 +1,14 @@
 import { join } from 'node:path';
 import type { FunctionConfigPatch, FunctionVersion, HandlerKind } from '@mini-lambda/core';
 import postgres, { type Sql } from 'postgres';
+import {
+  type AsyncQueue,
+  createAsyncQueue,
+  createSchedules,
+  type Schedules,
+} from './async/index.ts';
 import { BundleStore } from './bundle-store.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { type EmbeddedDurability, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { createFsObjectStore } from './fs-object-store.ts';
 import { migrateUp, readMigrations } from './migrate.ts';
 import type { ObjectStore } from './object-store.ts';
@@ -16,15 +22,33 @@ export interface StoreOptions {
   s3?: S3Options;
   dataDir: string;
   migrationsDir: string;
+  /**
+   * Embedded only: `accepts` syncs the WAL when `syncAccepted()` asks (after an accepted
+   * event commits); `commits` syncs it at every commit. Default `accepts`.
+   */
+  embeddedSync?: 'accepts' | 'commits';
 }
+
+/** What survives what (`/health` shows it). */
+export type StoreDurability = 'postgresql' | EmbeddedDurability;
 
 export interface Store {
   sql: Sql;
   objects: ObjectStore;
   bundles: BundleStore;
   registry: Registry;
+  /** Durable asynchronous invocations. */
+  queue: AsyncQueue;
+  schedules: Schedules;
   /** True on the embedded default: this process is the only writer (no NOTIFY across connections). */
   embedded: boolean;
+  /** `postgresql` (as durable as the server's own settings), or the embedded default's. */
+  durability: StoreDurability;
+  /**
+   * Puts every commit made so far on disk; call it after accepting an event, before
+   * acknowledging it. No-op on PostgreSQL (its commit already waited for its WAL flush).
+   */
+  syncAccepted(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,7 +68,9 @@ function reconnectDelayS(retries: number): number {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const embedded = options.databaseUrl === undefined;
   const pglite = embedded
-    ? await startEmbeddedPostgres(join(options.dataDir, 'pglite'))
+    ? await startEmbeddedPostgres(join(options.dataDir, 'pglite'), {
+        syncEveryCommit: options.embeddedSync === 'commits',
+      })
     : undefined;
   const url = pglite?.url ?? (options.databaseUrl as string);
   const sql = postgres(url, {
@@ -67,7 +93,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     objects,
     bundles: new BundleStore(objects),
     registry: createRegistry(sql),
+    // Embedded, this process holds the only connection: nobody else would hear a NOTIFY.
+    queue: createAsyncQueue(sql, { notify: !embedded }),
+    schedules: createSchedules(sql, { notify: !embedded }),
     embedded,
+    durability: pglite?.durability ?? 'postgresql',
+    syncAccepted: pglite ? () => pglite.syncWal() : async () => {},
     async close() {
       await sql.end({ timeout: 5 });
       await pglite?.stop();

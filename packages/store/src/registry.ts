@@ -66,8 +66,9 @@ export function createRegistry(sql: Sql) {
     async deploy(name: string, next: NewVersion): Promise<FunctionVersion> {
       return sql.begin(async (tx) => {
         // The merged config is checked before anything is written (InvalidConfig, 400).
+        // NO KEY: the name stays, so events and schedules referring to it are not held up.
         const [current] = await tx<{ config: unknown }[]>`
-          SELECT config FROM functions WHERE name = ${name} FOR UPDATE`;
+          SELECT config FROM functions WHERE name = ${name} FOR NO KEY UPDATE`;
         const stored = current ? functionConfigSchema.parse(current.config) : {};
         const config = parseFunctionConfig({ ...stored, ...(next.config ?? {}) });
         const [fn] = await tx<{ latest_version: number; config: unknown }[]>`

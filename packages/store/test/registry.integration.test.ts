@@ -33,20 +33,25 @@ afterAll(async () => {
 describe('migrations', () => {
   it('go down and up again, and a second up is a no-op', async () => {
     const migrations = await readMigrations(migrationsDir);
+    const versions = migrations.map((m) => m.version);
     expect(await migrateUp(sql, migrations)).toEqual([]);
-    expect(await migrateDown(sql, migrations)).toBe(1);
+    for (const v of [...versions].reverse()) expect(await migrateDown(sql, migrations)).toBe(v);
+    expect(await migrateDown(sql, migrations)).toBeUndefined();
     expect(await sql`SELECT to_regclass('functions') AS t`).toEqual([{ t: null }]);
-    expect(await migrateUp(sql, migrations)).toEqual([1]);
+    expect(await migrateUp(sql, migrations)).toEqual(versions);
   });
 
   it('apply each migration exactly once when three migrators start together', async () => {
     const migrations = await readMigrations(migrationsDir);
-    await migrateDown(sql, migrations);
+    const versions = migrations.map((m) => m.version);
+    for (const _ of versions) await migrateDown(sql, migrations);
     const clients = [0, 1, 2].map(() => postgres(pg.url, { max: 1, onnotice: () => {} }));
     const applied = await Promise.all(clients.map((c) => migrateUp(c, migrations)));
     await Promise.all(clients.map((c) => c.end({ timeout: 5 })));
-    expect(applied.flat()).toEqual([1]);
-    expect(await sql`SELECT version FROM schema_migrations`).toEqual([{ version: 1 }]);
+    expect(applied.flat()).toEqual(versions);
+    expect(await sql`SELECT version FROM schema_migrations ORDER BY version`).toEqual(
+      versions.map((version) => ({ version })),
+    );
   });
 });
 

@@ -9,18 +9,23 @@ import { prettyJson } from '../output.ts';
 export const invokeCommand = defineCommand({
   name: 'invoke',
   summary: 'Invoke a function and print what it returned',
-  synopsis: '<name> [--data JSON | --file PATH] [options]',
+  synopsis: '<name> [--data JSON | --file PATH] [--async] [options]',
   args: ['name'],
   options: {
     data: { type: 'string' },
     file: { type: 'string' },
     version: { type: 'string' },
+    async: { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
   },
   details: `Options:
   --data JSON      The event, as JSON text (default: no body, which the function sees as null)
   --file PATH      Read the event from a file
   --version N      Invoke this version instead of the latest
+  --async          Queue the event instead of waiting (Lambda's Event invocation type):
+                   prints the invocation id once the server has stored the event; the
+                   function then runs, with retries as its async config says. Follow
+                   it with 'mini-lambda invocation <name> <id>'
   -v, --verbose    Also print the version, cold start and duration on stderr
 
 The result is printed on stdout, indented when it is JSON. When the function throws, times
@@ -36,6 +41,13 @@ API key.`,
       'invoke',
     );
     const event = await readEvent(values.data, values.file);
+    if (values.async) {
+      const id = await client.invokeAsync(name, event, version);
+      out.result(id);
+      if (values.verbose)
+        out.status(`Queued. Follow it with: mini-lambda invocation ${name} ${id}`);
+      return EXIT.ok;
+    }
     try {
       const { body, meta } = await client.invoke(name, event, version);
       if (values.verbose) out.status(describeMeta(meta));

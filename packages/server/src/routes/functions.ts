@@ -62,6 +62,7 @@ export function functionRoutes(deps: FunctionRouteDeps) {
         throw new MiniLambdaError('InvalidConfig', 'entry applies to zip uploads only');
       }
       const input = toInput(await readBody(c, DEPLOY_BODY_LIMIT, deps.bodies), entry);
+      if (config) await checkDestinations(deps.registry, name, config);
       const { version, warnings } = await deps.deployer.deploy(name, input, config);
       return c.json({ ...versionJson(version), warnings }, 201);
     })
@@ -96,6 +97,7 @@ export function functionRoutes(deps: FunctionRouteDeps) {
     .patch('/functions/:name', async (c) => {
       const name = parseFunctionName(c.req.param('name'));
       const patch = parseFunctionConfigPatch(parseJsonBody(await readBody(c, PATCH_BODY_LIMIT)));
+      await checkDestinations(deps.registry, name, patch);
       const config = await deps.registry.patch(name, patch);
       if (!config) throw functionNotFound(name);
       deps.directory.changed({ name, op: 'patch' });
@@ -107,6 +109,28 @@ export function functionRoutes(deps: FunctionRouteDeps) {
       deps.directory.changed({ name, op: 'delete' });
       return c.body(null, 204);
     });
+}
+
+/**
+ * `async.on_success` and `on_failure` must name functions that exist now (a function may
+ * name itself; a loop is bounded at delivery). One deleted later drops its records then.
+ */
+async function checkDestinations(
+  registry: Pick<Registry, 'version'>,
+  name: string,
+  config: FunctionConfigPatch,
+): Promise<void> {
+  for (const key of ['on_success', 'on_failure'] as const) {
+    const destination = config.async?.[key];
+    if (destination === undefined || destination === name) continue;
+    if (!(await registry.version(destination))) {
+      throw new MiniLambdaError(
+        'InvalidConfig',
+        `async.${key} names function ${destination}, which does not exist`,
+        { destination },
+      );
+    }
+  }
 }
 
 function versionJson(v: FunctionVersion) {

@@ -25,6 +25,7 @@ export function introspectionRoutes(deps: IntrospectionDeps) {
         checks: report.checks,
         ...(report.runtimeError ? { runtime_error: report.runtimeError } : {}),
         ...(report.sandboxes ? { sandboxes: report.sandboxes } : {}),
+        ...(report.durability !== undefined ? { durability: report.durability } : {}),
       };
       return c.json(body, report.ok ? 200 : 503);
     })

@@ -10,6 +10,8 @@ import { functionNotFound } from '../not-found.ts';
 
 /** docs/api.md: events and results are bounded at 6 MB. */
 const INVOKE_BODY_LIMIT = 6 * 1024 * 1024;
+/** An asynchronous event is stored in PostgreSQL: API.md bounds it at 1 MB. */
+const ASYNC_BODY_LIMIT = 1024 * 1024;
 
 export interface InvokeRouteDeps {
   instanceId: string;
@@ -18,6 +20,8 @@ export interface InvokeRouteDeps {
   metrics: Metrics;
   log: Logger;
   bodies: BodyBudget;
+  /** Stores an event for later delivery (checks its JSON and the function); the invocation id. */
+  acceptAsync(name: string, version: number | undefined, body: Buffer): Promise<string>;
 }
 
 /** Function console output kept in a server log line (the rest is the function's). */
@@ -33,6 +37,15 @@ export function invokeRoutes(deps: InvokeRouteDeps) {
     const started = performance.now();
     const name = parseFunctionName(c.req.param('name'));
     const version = parseVersion(c.req.query('version'), name);
+    if (isAsync(c.req.header('x-invocation-type'), c.req.query('async'))) {
+      if (c.req.query('log') === 'tail') {
+        throw new MiniLambdaError('InvalidRequest', 'log=tail applies to synchronous invocations');
+      }
+      const body = await readBody(c, ASYNC_BODY_LIMIT, deps.bodies);
+      const id = await deps.acceptAsync(name, version, body);
+      const location = `/functions/${name}/invocations/${id}`;
+      return c.json({ invocation_id: id }, 202, { Location: location, 'X-Invocation-Id': id });
+    }
     // The body first: the record is then looked up right before the call, so a delete
     // or deploy has the smallest window to land in between.
     const event = (await readBody(c, INVOKE_BODY_LIMIT, deps.bodies)).toString('utf8');
@@ -69,6 +82,39 @@ export function invokeRoutes(deps: InvokeRouteDeps) {
     }
     return invokeResponse(fn, outcome, c.req.query('log') === 'tail', deps.instanceId);
   });
+}
+
+/**
+ * Lambda's `X-Invocation-Type` (`Event` or `RequestResponse`, any case) or `?async=1|true`
+ * (`0|false`: synchronous). Anything else, or the two saying different things, is refused.
+ */
+function isAsync(header: string | undefined, query: string | undefined): boolean {
+  if (header === undefined && query === undefined) return false; // the hot path
+  const byHeader = header === undefined ? undefined : invocationType(header);
+  const byQuery = query === undefined ? undefined : asyncQuery(query);
+  if (byHeader !== undefined && byQuery !== undefined && byHeader !== byQuery) {
+    throw new MiniLambdaError(
+      'InvalidRequest',
+      'X-Invocation-Type and ?async= ask for different invocation types',
+    );
+  }
+  return byHeader ?? byQuery ?? false;
+}
+
+function invocationType(value: string): boolean {
+  const type = value.trim().toLowerCase();
+  if (type === 'event') return true;
+  if (type === 'requestresponse') return false;
+  throw new MiniLambdaError(
+    'InvalidRequest',
+    `X-Invocation-Type ${JSON.stringify(value)} is not supported: send Event or RequestResponse`,
+  );
+}
+
+function asyncQuery(value: string): boolean {
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new MiniLambdaError('InvalidRequest', 'async must be 1, true, 0 or false');
 }
 
 function parseVersion(value: string | undefined, name: string): number | undefined {
