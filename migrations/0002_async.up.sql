@@ -38,6 +38,9 @@ CREATE TABLE async_events (
 CREATE INDEX async_events_ready ON async_events (function_name, run_after) WHERE state = 'queued';
 CREATE INDEX async_events_leases ON async_events (lease_until) WHERE state = 'running';
 CREATE INDEX async_events_finished ON async_events (finished_at) WHERE finished_at IS NOT NULL;
+-- Deleting a function cascades here: without it, that is a scan of every retained event,
+-- holding the function's row (and enqueues for it) meanwhile.
+CREATE INDEX async_events_function ON async_events (function_name);
 
 -- Events that failed every attempt (or aged out) with no on_failure destination. A copy, not
 -- a pointer: the event row may be purged long before the dead letter is.

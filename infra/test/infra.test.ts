@@ -70,6 +70,7 @@ describe('Grafana dashboard', () => {
       'mini_lambda_async_deliveries_total',
       'mini_lambda_async_retries_total',
       'mini_lambda_async_dead_letters_total',
+      'mini_lambda_async_destinations_dropped_total',
       'mini_lambda_schedule_ticks_total',
       'mini_lambda_schedule_lag_seconds',
     ]) {

@@ -57,10 +57,10 @@ function cli(args: string[]): Promise<Run> {
   });
 }
 
-async function deploy(name: string, source: string) {
+async function deploy(name: string, source: string, flags: string[] = []) {
   const file = join(work, `${name}.js`);
   await writeFile(file, source);
-  const run = await cli(['deploy', name, file]);
+  const run = await cli(['deploy', name, file, ...flags]);
   expect(run.code, run.stderr).toBe(0);
 }
 
@@ -86,6 +86,49 @@ describe('invoke --async and invocation', () => {
     const run = await cli(['invocation', 'echo', '00000000-0000-4000-8000-000000000000']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^InvocationNotFound: /);
+  });
+});
+
+describe('invocation --wait', () => {
+  it('gives up after --timeout with the latest status, then waits one out', async () => {
+    await deploy(
+      'sleepy',
+      'export const handler = async () => { await new Promise((r) => setTimeout(r, 4000)); return "late" }',
+      ['--timeout-ms', '6000'],
+    );
+    const id = (await cli(['invoke', 'sleepy', '--async'])).stdout.trim();
+    expect(id).toMatch(UUID);
+
+    const started = performance.now();
+    const early = await cli(['invocation', 'sleepy', id, '--wait', '--timeout', '1']);
+    const ms = performance.now() - started;
+    expect(early.code).toBe(1);
+    const status = JSON.parse(early.stdout);
+    // Still under way: the run takes 4 s, so it cannot have finished when the CLI gave up.
+    expect(status).toMatchObject({ invocation_id: id });
+    expect(['queued', 'running']).toContain(status.status);
+    expect(early.stderr).toBe(`Gave up after 1 s: the invocation is still ${status.status}.\n`);
+    expect(ms).toBeGreaterThanOrEqual(1000);
+    expect(ms).toBeLessThan(15_000);
+
+    const done = await cli(['invocation', 'sleepy', id, '--wait', '--timeout', '30']);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toBe('');
+    expect(JSON.parse(done.stdout)).toMatchObject({
+      invocation_id: id,
+      status: 'succeeded',
+      attempts: 1,
+      result: 'late',
+    });
+  });
+
+  it.each([
+    [['--timeout', '5'], '--timeout only applies with --wait'],
+    [['--wait', '--timeout', '0'], '--timeout must be a whole number from 1 to 86400'],
+  ])('%j is a usage error', async (flags, message) => {
+    const run = await cli(['invocation', 'echo', '00000000-0000-4000-8000-000000000000', ...flags]);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(run.stderr).toContain(message);
   });
 });
 

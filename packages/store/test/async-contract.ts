@@ -686,6 +686,33 @@ export function asyncContract(name: string, envOf: () => AsyncEnv): void {
       expect(n?.n).toBe(1);
     });
 
+    it('fires the rest of a batch when the callbacks throw on one schedule', async () => {
+      const env = envOf();
+      const fn = await newFunction(env, 's-broken');
+      const now = await env.schedules.now();
+      const tick = new Date(now.getTime() - 100);
+      await env.schedules.put(fn, 'broken', spec(tick));
+      await env.schedules.put(fn, 'fine', spec(tick));
+      const result = await env.schedules.claimDue({
+        limit: 1000,
+        graceMs: 60_000,
+        next: (s) => {
+          if (s.name === 'broken') throw new RangeError('unknown time zone');
+          return new Date(now.getTime() + 60_000);
+        },
+        event: (s) => newEvent(s.functionName),
+      });
+      expect(result.fired.filter((f) => f.functionName === fn).map((f) => f.schedule)).toEqual([
+        'fine',
+      ]);
+      expect(result.missed.filter((m) => m.functionName === fn)).toEqual([
+        { functionName: fn, schedule: 'broken', tick },
+      ]);
+      // Looked at again later, not at once: it does not stay first in every batch.
+      const later = (await env.schedules.get(fn, 'broken'))?.nextRun?.getTime() ?? 0;
+      expect(later).toBeGreaterThan(now.getTime() + 30_000);
+    });
+
     it('never fires a tick whose row already exists, and sends no event for it', async () => {
       const env = envOf();
       const fn = await newFunction(env, 's-dup');

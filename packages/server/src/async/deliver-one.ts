@@ -32,7 +32,7 @@ export const UNAVAILABLE_PAUSE_MS = 5000;
 
 export interface DeliverDeps {
   instanceId: string;
-  queue: Pick<AsyncQueue, 'complete' | 'extend'>;
+  queue: Pick<AsyncQueue, 'complete' | 'extend' | 'release'>;
   directory: Pick<FunctionDirectory, 'get' | 'stamp' | 'called'>;
   runtime: Pick<Runtime, 'invoke'>;
   metrics: Pick<Metrics, 'async' | 'invocation'>;
@@ -96,12 +96,17 @@ export async function deliverOne(
     }
     if (result !== undefined && result !== 'refused') record(deps, event, decision, result);
   } catch (err) {
-    if (deps.abandoned() || isUnavailable(err)) {
-      // The lease brings it back once the database does.
+    if (deps.abandoned() || !isPermanent(err)) {
+      // A database that is away or busy (timeouts, cancels): the lease brings it back.
       deps.log.warn({ err, function: name, invocationId: event.id }, 'async delivery not finished');
       return;
     }
-    // Before the outcome was decided (a directory read failed oddly): the same rule.
+    if (attempt === undefined) {
+      // Nothing ran (a read before the run failed): put it back, no attempt used.
+      deps.log.error({ err, function: name, invocationId: event.id }, 'async delivery not run');
+      await deps.queue.release([event], UNAVAILABLE_PAUSE_MS).catch(() => 0);
+      return;
+    }
     deps.log.error({ err, function: name, invocationId: event.id }, 'async delivery failed');
     const fallback = internalFailure(attempt, err);
     const result = await complete(deps, event, fallback.completion).catch(() => undefined);
@@ -199,7 +204,7 @@ async function complete(
     try {
       return await deps.queue.complete(event, deps.instanceId, completion);
     } catch (err) {
-      if (!deps.abandoned() && !isUnavailable(err) && !isConflict(err)) {
+      if (!deps.abandoned() && isPermanent(err)) {
         deps.log.error(
           { err, function: event.functionName, invocationId: event.id },
           'async completion refused',
@@ -218,10 +223,17 @@ async function complete(
   }
 }
 
-/** A serialization failure or deadlock (SQLSTATE class 40): worth another try. */
-function isConflict(err: unknown): boolean {
+/**
+ * An error that trying again will not change: the database rejected the data or the
+ * statement (SQLSTATE classes 22 data, 23 integrity, 42 syntax or access, 54 limits), or
+ * our own code threw (no SQLSTATE). Everything else (unreachable, deadlock, a statement
+ * or lock timeout, a cancel, an internal error) may pass: worth another try, or the lease.
+ */
+function isPermanent(err: unknown): boolean {
+  if (isUnavailable(err)) return false;
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^40[0-9A-Z]{3}$/.test(code);
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  return /^(22|23|42|54)/.test(code);
 }
 
 /** Counts and logs what was stored. */

@@ -135,6 +135,19 @@ export function createDelivery(deps: DeliveryDeps, options: DeliveryOptions) {
   const renew = async () => {
     if (inFlight.size > 0) await deps.queue.renew([...inFlight.values()], options.leaseGraceMs);
   };
+  // Its own timer, not a step of the loop: a loop asleep for a poll, or slow in a round,
+  // must not delay a beat; and it beats on while a stop waits for the deliveries.
+  let heartbeat: NodeJS.Timeout | undefined;
+  let beating = false;
+  const beat = () => {
+    if (beating) return; // the previous one is still waiting on the database
+    beating = true;
+    renew()
+      .catch((err: unknown) => deps.log.warn({ err }, 'async leases could not be renewed'))
+      .finally(() => {
+        beating = false;
+      });
+  };
 
   /** How long to sleep when a round took nothing: until the next event is due, at most a poll. */
   const idleWait = async (due: boolean) => {
@@ -151,13 +164,8 @@ export function createDelivery(deps: DeliveryDeps, options: DeliveryOptions) {
     let warnedAt = Number.NEGATIVE_INFINITY;
     let failures = 0;
     let reclaimedAt = Number.NEGATIVE_INFINITY;
-    let renewedAt = performance.now();
     while (!stopping) {
       try {
-        if (performance.now() - renewedAt >= renewEveryMs) {
-          renewedAt = performance.now();
-          await renew();
-        }
         if (performance.now() - reclaimedAt >= reclaimEveryMs) {
           reclaimedAt = performance.now();
           await reclaim();
@@ -190,6 +198,7 @@ export function createDelivery(deps: DeliveryDeps, options: DeliveryOptions) {
   return {
     /** Starts the loop (once). */
     start(): void {
+      heartbeat ??= setInterval(beat, renewEveryMs).unref();
       loop ??= run();
     },
     /** Something may be due now (a local accept, a NOTIFY, a reconnect). */
@@ -230,6 +239,7 @@ export function createDelivery(deps: DeliveryDeps, options: DeliveryOptions) {
       await within(loop ?? Promise.resolve(), timeoutMs);
       await within(Promise.allSettled([...inFlight.keys()]), deadline - performance.now());
       abandoned = true;
+      clearInterval(heartbeat);
       const left = [...inFlight.values()];
       if (left.length === 0) return;
       const release = deps.queue.release(left, 0).then(

@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import { acceptAsync } from './accept.ts';
 import { createDelivery } from './delivery.ts';
 import { listenForEvents } from './listen.ts';
-import { createRetention } from './retention.ts';
+import { createRetention, EMBEDDED_RETENTION } from './retention.ts';
 import { createScheduler } from './scheduler.ts';
 
 export interface AsyncEngineDeps {
@@ -53,7 +53,7 @@ export function createAsyncEngine(deps: AsyncEngineDeps, options: AsyncEngineOpt
   });
   const retention = createRetention(
     { queue: store.queue, log },
-    { retentionS: options.retentionS },
+    { retentionS: options.retentionS, ...(store.embedded ? EMBEDDED_RETENTION : {}) },
   );
   const acceptDeps = {
     directory: deps.directory,

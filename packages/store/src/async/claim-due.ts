@@ -3,6 +3,9 @@ import { type ScheduleRow, toSchedule } from './schedule-row.ts';
 import type { ClaimOptions, ClaimResult } from './schedule-types.ts';
 import { ASYNC_CHANNEL, type NewAsyncEvent } from './types.ts';
 
+/** When a schedule the callbacks threw on is looked at again. */
+const UNREADABLE_RETRY_MS = 60_000;
+
 interface Firing {
   functionName: string;
   schedule: string;
@@ -43,14 +46,23 @@ export async function claimDue(sql: Sql, notify: boolean, o: ClaimOptions): Prom
       const s = toSchedule(row);
       const tick = row.next_run as Date; // due rows have one
       const lagMs = now.getTime() - tick.getTime();
-      const graceMs = typeof o.graceMs === 'number' ? o.graceMs : o.graceMs(s);
-      if (lagMs <= graceMs) {
-        const event = o.event(s, tick, config);
-        firings.push({ functionName: s.functionName, schedule: s.name, tick, lagMs, event });
-      } else {
+      try {
+        const graceMs = typeof o.graceMs === 'number' ? o.graceMs : o.graceMs(s);
+        const next = o.next(s, now);
+        if (lagMs <= graceMs) {
+          const event = o.event(s, tick, config);
+          firings.push({ functionName: s.functionName, schedule: s.name, tick, lagMs, event });
+        } else {
+          result.missed.push({ functionName: s.functionName, schedule: s.name, tick });
+        }
+        moves.push({ functionName: s.functionName, name: s.name, next });
+      } catch {
+        // A schedule the callbacks cannot read (say, a time zone the system no longer
+        // knows) must not hold up the rest of the batch: missed, looked at again later.
         result.missed.push({ functionName: s.functionName, schedule: s.name, tick });
+        const later = new Date(now.getTime() + UNREADABLE_RETRY_MS);
+        moves.push({ functionName: s.functionName, name: s.name, next: later });
       }
-      moves.push({ functionName: s.functionName, name: s.name, next: o.next(s, now) });
     }
     const fired = await fire(tx, notify, firings);
     for (const f of firings) {

@@ -63,8 +63,8 @@ export interface Schedules {
   /**
    * One transaction: due schedules FOR UPDATE SKIP LOCKED; a tick at most `graceMs` late
    * fires (a schedule_ticks row, ON CONFLICT DO NOTHING, and its event), a later one is
-   * missed (not replayed); then next_run = `next(s, now)`. `next` and `event` must not
-   * throw: a throw rolls back the whole batch, which is then claimed again.
+   * missed (not replayed); then next_run = `next(s, now)`. A schedule whose callbacks
+   * throw is counted missed and looked at again a minute later; the rest fire.
    */
   claimDue(o: ClaimOptions): Promise<ClaimResult>;
   /** The database's clock. */
