@@ -16,6 +16,7 @@ import {
 } from '../src/index.ts';
 import { type AsyncEnv, asyncContract } from './async-contract.ts';
 import { asyncRobustnessContract } from './async-robustness-contract.ts';
+import { schedulesContract } from './async-schedules-contract.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mini-lambda-async-pglite-'));
 let db: EmbeddedPostgres;
@@ -42,6 +43,7 @@ afterAll(async () => {
 });
 
 asyncContract('pglite', () => env);
+schedulesContract('pglite', () => env);
 asyncRobustnessContract('pglite', () => env);
 
 describe('async tables on pglite', () => {

@@ -16,6 +16,7 @@ import {
 } from '../src/index.ts';
 import { type AsyncEnv, asyncContract, newEvent, newFunction } from './async-contract.ts';
 import { asyncRobustnessContract } from './async-robustness-contract.ts';
+import { schedulesContract } from './async-schedules-contract.ts';
 
 let pg: TestPostgres;
 let sql: Sql;
@@ -47,6 +48,7 @@ afterAll(async () => {
 });
 
 asyncContract('postgresql', () => env);
+schedulesContract('postgresql', () => env);
 asyncRobustnessContract('postgresql', () => env);
 
 describe('async queue on postgresql, concurrently', () => {
