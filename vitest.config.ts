@@ -10,7 +10,7 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores: one, on 2 cores. Most integration
     // files spend their time waiting (servers starting, leases, schedule ticks), so a second
     // worker overlaps those waits: the whole suite took 636 s instead of 971 s here.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    maxWorkers: availableParallelism() <= 2 ? availableParallelism() : availableParallelism() - 1,
     reporters: ['default', './vitest.summary-reporter.ts'],
     projects: [
       {

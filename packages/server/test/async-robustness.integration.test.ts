@@ -3,6 +3,7 @@ import { startPostgres } from '@mini-lambda/testkit/postgres';
 import { until } from '@mini-lambda/testkit/wait';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverOne, UNAVAILABLE_PAUSE_MS } from '../src/async/deliver-one.ts';
 import { createRetention } from '../src/async/retention.ts';
 import { errorCode, json, manage } from './async-api-kit.ts';
 import { deployed, type TestInstance, testInstance } from './instance.ts';
@@ -258,6 +259,52 @@ describe('async leases on embedded', () => {
       await t.instance.metrics.registry.getSingleMetric('mini_lambda_invocations_total')?.get()
     )?.values.find((v) => v.labels.function === 'held' && v.labels.outcome === 'success');
     expect(runs?.value).toBe(4);
+  });
+
+  // Last here: it stops the instance's own engine, to hand the event to deliverOne itself.
+  it('puts an event back, uncounted, and rests its function when a read before the run fails', async () => {
+    await deployed(t, 'flaky-read', OK);
+    const { store, directory, runtime, metrics, log } = t.instance;
+    await t.instance.asyncEngine.stop(0);
+    const id = await t.instance.asyncEngine.accept('flaky-read', undefined, Buffer.from('1'));
+    const [taken] = await store.queue.take('flaky-read', 1, 60_000, 'probe');
+    if (!taken) throw new Error('nothing taken');
+    // The directory as it is, but its second read (the version to run) meets a statement
+    // timeout (SQLSTATE 57014): a passing fault, before anything ran.
+    let reads = 0;
+    const faulty: typeof directory = {
+      ...directory,
+      get: (name, version) => {
+        if (++reads === 2) {
+          throw Object.assign(new Error('canceling statement due to statement timeout'), {
+            code: '57014',
+          });
+        }
+        return directory.get(name, version);
+      },
+    };
+    const paused: [string, number][] = [];
+    await deliverOne(
+      {
+        instanceId: 'probe',
+        queue: store.queue,
+        directory: faulty,
+        runtime,
+        metrics,
+        log,
+        abandoned: () => false,
+        pause: (name, ms) => paused.push([name, ms]),
+      },
+      taken,
+      'take',
+      1000,
+    );
+    // Queued again at once, not left running until its lease; no attempt used.
+    expect(await store.queue.status('flaky-read', id)).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+    });
+    expect(paused).toEqual([['flaky-read', UNAVAILABLE_PAUSE_MS]]);
   });
 });
 

@@ -160,7 +160,7 @@ export function schedulesContract(name: string, envOf: () => AsyncEnv): void {
         'fine',
       ]);
       expect(result.missed.filter((m) => m.functionName === fn)).toEqual([
-        { functionName: fn, schedule: 'broken', tick },
+        { functionName: fn, schedule: 'broken', tick, error: 'unknown time zone' },
       ]);
       // Looked at again later, not at once: it does not stay first in every batch.
       const later = (await env.schedules.get(fn, 'broken'))?.nextRun?.getTime() ?? 0;

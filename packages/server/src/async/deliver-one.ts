@@ -62,13 +62,15 @@ export async function deliverOne(
   const name = event.functionName;
   let attempt: Attempt | undefined;
   let decision: Decision | undefined;
+  /** Set right before the function is invoked: from then on it may have run. */
+  const progress = { invoked: how === 'reclaim' };
   try {
     const latest = await deps.directory.get(name);
     if (!latest) return; // deleted: its events went with it (ON DELETE CASCADE)
     if (how === 'reclaim') attempt = { kind: 'lease_expired' };
     else if (event.aged) attempt = { kind: 'aged' };
     else {
-      const ran = await run(deps, event, leasedForMs);
+      const ran = await run(deps, event, leasedForMs, progress);
       if (ran === undefined || deps.abandoned()) return;
       attempt = ran;
     }
@@ -96,15 +98,19 @@ export async function deliverOne(
     }
     if (result !== undefined && result !== 'refused') record(deps, event, decision, result);
   } catch (err) {
-    if (deps.abandoned() || !isPermanent(err)) {
-      // A database that is away or busy (timeouts, cancels): the lease brings it back.
-      deps.log.warn({ err, function: name, invocationId: event.id }, 'async delivery not finished');
+    if (deps.abandoned()) return; // the stop puts it back
+    if (!progress.invoked && !event.aged) {
+      // Nothing ran (a read before the run failed): put it back, no attempt used, and give
+      // the function a rest, so a fault that hits all its events does not spin its backlog.
+      // If even the release cannot be stored, the lease brings it back.
+      deps.log.warn({ err, function: name, invocationId: event.id }, 'async delivery not run');
+      deps.pause?.(name, UNAVAILABLE_PAUSE_MS);
+      await retried(() => deps.queue.release([event], UNAVAILABLE_PAUSE_MS)).catch(() => 0);
       return;
     }
-    if (attempt === undefined) {
-      // Nothing ran (a read before the run failed): put it back, no attempt used.
-      deps.log.error({ err, function: name, invocationId: event.id }, 'async delivery not run');
-      await deps.queue.release([event], UNAVAILABLE_PAUSE_MS).catch(() => 0);
+    if (!isPermanent(err)) {
+      // A database that is away or busy (timeouts, cancels): the lease brings it back.
+      deps.log.warn({ err, function: name, invocationId: event.id }, 'async delivery not finished');
       return;
     }
     deps.log.error({ err, function: name, invocationId: event.id }, 'async delivery failed');
@@ -137,6 +143,7 @@ async function run(
   deps: DeliverDeps,
   event: TakenEvent,
   leasedForMs: number,
+  progress: { invoked: boolean },
 ): Promise<Attempt | undefined> {
   const name = event.functionName;
   const since = deps.directory.stamp();
@@ -153,6 +160,7 @@ async function run(
   const started = performance.now();
   let outcome: InvocationOutcome;
   try {
+    progress.invoked = true;
     outcome = await deps.runtime.invoke(fn, event.payload, { invocationId: event.id });
   } catch (err) {
     deps.log.warn({ err, function: name, invocationId: event.id }, 'async invocation not run');
@@ -218,6 +226,19 @@ async function complete(
         );
         return undefined;
       }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** `op`, tried again while the database is away or busy, for up to COMPLETE_RETRY_MS. */
+async function retried<T>(op: () => Promise<T>): Promise<T> {
+  const deadline = performance.now() + COMPLETE_RETRY_MS;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await op();
+    } catch (err) {
+      if (isPermanent(err) || performance.now() + wait > deadline) throw err;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

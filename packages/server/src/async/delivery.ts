@@ -138,14 +138,16 @@ export function createDelivery(deps: DeliveryDeps, options: DeliveryOptions) {
   // Its own timer, not a step of the loop: a loop asleep for a poll, or slow in a round,
   // must not delay a beat; and it beats on while a stop waits for the deliveries.
   let heartbeat: NodeJS.Timeout | undefined;
-  let beating = false;
+  /** When the beat still waiting on the database started; one at a time, unless it hangs. */
+  let beatingSince: number | undefined;
   const beat = () => {
-    if (beating) return; // the previous one is still waiting on the database
-    beating = true;
+    const now = performance.now();
+    if (beatingSince !== undefined && now - beatingSince < options.leaseGraceMs) return;
+    beatingSince = now;
     renew()
       .catch((err: unknown) => deps.log.warn({ err }, 'async leases could not be renewed'))
       .finally(() => {
-        beating = false;
+        if (beatingSince === now) beatingSince = undefined;
       });
   };
 

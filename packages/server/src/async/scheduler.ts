@@ -78,10 +78,17 @@ export function createScheduler(deps: SchedulerDeps, options: { everyMs?: number
         }
         for (const m of missed) {
           deps.metrics.scheduleTick(m.functionName, 'missed');
-          deps.log.info(
-            { function: m.functionName, schedule: m.schedule, tick: m.tick },
-            'schedule tick missed',
-          );
+          if (m.error !== undefined) {
+            deps.log.warn(
+              { function: m.functionName, schedule: m.schedule, tick: m.tick, error: m.error },
+              'schedule could not be read: tick missed, looked at again in a minute',
+            );
+          } else {
+            deps.log.info(
+              { function: m.functionName, schedule: m.schedule, tick: m.tick },
+              'schedule tick missed',
+            );
+          }
         }
         if (failures > 0) deps.log.info({ failures }, 'schedules are claimed again');
         failures = 0;

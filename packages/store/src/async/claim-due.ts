@@ -56,10 +56,11 @@ export async function claimDue(sql: Sql, notify: boolean, o: ClaimOptions): Prom
           result.missed.push({ functionName: s.functionName, schedule: s.name, tick });
         }
         moves.push({ functionName: s.functionName, name: s.name, next });
-      } catch {
+      } catch (err) {
         // A schedule the callbacks cannot read (say, a time zone the system no longer
         // knows) must not hold up the rest of the batch: missed, looked at again later.
-        result.missed.push({ functionName: s.functionName, schedule: s.name, tick });
+        const error = err instanceof Error ? err.message : String(err);
+        result.missed.push({ functionName: s.functionName, schedule: s.name, tick, error });
         const later = new Date(now.getTime() + UNREADABLE_RETRY_MS);
         moves.push({ functionName: s.functionName, name: s.name, next: later });
       }

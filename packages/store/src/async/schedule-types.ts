@@ -48,7 +48,8 @@ export interface ClaimResult {
     lagMs: number;
     invocationId: string;
   }[];
-  missed: { functionName: string; schedule: string; tick: Date }[];
+  /** `error`: the callbacks threw on this schedule (it is looked at again a minute later). */
+  missed: { functionName: string; schedule: string; tick: Date; error?: string }[];
 }
 
 export interface Schedules {
