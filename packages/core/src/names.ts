@@ -16,3 +16,20 @@ export function parseFunctionName(name: unknown): string {
     `Function name ${shown} is invalid: use 1-63 characters of a-z, 0-9 and '-', starting with a letter`,
   );
 }
+
+/** `404 FunctionNotFound` for a function, or for one version of it. */
+export function functionNotFound(name: string, version?: number): MiniLambdaError {
+  const what =
+    version === undefined ? `Function ${name}` : `Version ${version} of function ${name}`;
+  return new MiniLambdaError('FunctionNotFound', `${what} does not exist`);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether `id` can be an invocation id (a UUID, as we make them and as PostgreSQL's uuid
+ * type takes them): anything else matches no stored row, and is looked up by no query.
+ */
+export function isInvocationId(id: string): boolean {
+  return UUID.test(id);
+}

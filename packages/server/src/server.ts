@@ -25,6 +25,7 @@ import { createMetrics } from './metrics.ts';
 import { createOutboundClient, type ListenAddress } from './outbound/index.ts';
 import { sandboxUser } from './sandbox-user.ts';
 import { createTraffic } from './traffic.ts';
+import { within } from './within.ts';
 
 const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
@@ -129,7 +130,7 @@ export async function createInstance(config: ServerConfig, overrides: InstanceOv
     database: () => store.sql`SELECT 1`,
     storage: () => store.objects.check(),
     runtime: () => runtime.health(),
-    durability: durabilityOf(store),
+    durability: store.durability,
   });
   const asyncEngine = createAsyncEngine(
     { instanceId: config.instanceId, store, directory, runtime, metrics, log },
@@ -286,23 +287,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
 }
 
-/** What a committed event survives, as /health reports it: the store's word when it has one. */
-function durabilityOf(store: { embedded: boolean; durability?: string }): string {
-  return store.durability ?? (store.embedded ? 'embedded' : 'postgresql');
-}
-
 /**
  * After the last response, how long idle keep-alive connections are left for their peer
  * to close (nginx's upstream keepalive_timeout in nginx.conf is 4 s) before we cut them.
  */
 const IDLE_GRACE_MS = 5_000;
-
-/** Resolves when `promise` does, or after `ms`, whichever is first. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((r) => (timer = setTimeout(r, Math.max(0, ms))))]);
-  clearTimeout(timer);
-}
 
 /** Open connections, so shutdown can wait for their peers to close them. */
 function trackConnections(server: Server) {

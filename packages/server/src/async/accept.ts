@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { asyncPolicy, MiniLambdaError } from '@mini-lambda/core';
+import { asyncPolicy, functionNotFound, MiniLambdaError } from '@mini-lambda/core';
 import type { AsyncQueue } from '@mini-lambda/store';
 import type { FunctionDirectory } from '../function-directory.ts';
-import { functionNotFound } from '../not-found.ts';
 import type { AsyncObserver } from './async-metrics.ts';
 
 /** API.md: an asynchronous event is at most 1 MB (it is stored in PostgreSQL). */

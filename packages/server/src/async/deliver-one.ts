@@ -207,38 +207,33 @@ async function complete(
   event: TakenEvent,
   completion: Completion,
 ): Promise<CompleteResult | 'refused' | undefined> {
-  const deadline = performance.now() + COMPLETE_RETRY_MS;
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
-    try {
-      return await deps.queue.complete(event, deps.instanceId, completion);
-    } catch (err) {
-      if (!deps.abandoned() && isPermanent(err)) {
-        deps.log.error(
-          { err, function: event.functionName, invocationId: event.id },
-          'async completion refused',
-        );
-        return 'refused';
-      }
-      if (deps.abandoned() || performance.now() + wait > deadline) {
-        deps.log.warn(
-          { err, function: event.functionName, invocationId: event.id },
-          'async completion not stored: the lease will bring the event back',
-        );
-        return undefined;
-      }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+  try {
+    return await retried(
+      () => deps.queue.complete(event, deps.instanceId, completion),
+      deps.abandoned,
+    );
+  } catch (err) {
+    const where = { err, function: event.functionName, invocationId: event.id };
+    if (!deps.abandoned() && isPermanent(err)) {
+      deps.log.error(where, 'async completion refused');
+      return 'refused';
     }
+    deps.log.warn(where, 'async completion not stored: the lease will bring the event back');
+    return undefined;
   }
 }
 
-/** `op`, tried again while the database is away or busy, for up to COMPLETE_RETRY_MS. */
-async function retried<T>(op: () => Promise<T>): Promise<T> {
+/**
+ * `op`, tried again while the database is away or busy, for up to COMPLETE_RETRY_MS (and
+ * not once `stop()` says so); what it last threw otherwise.
+ */
+async function retried<T>(op: () => Promise<T>, stop: () => boolean = () => false): Promise<T> {
   const deadline = performance.now() + COMPLETE_RETRY_MS;
   for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
     try {
       return await op();
     } catch (err) {
-      if (isPermanent(err) || performance.now() + wait > deadline) throw err;
+      if (isPermanent(err) || stop() || performance.now() + wait > deadline) throw err;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

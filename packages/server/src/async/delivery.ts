@@ -1,4 +1,5 @@
 import type { AsyncQueue, TakenEvent } from '@mini-lambda/store';
+import { within } from '../within.ts';
 import { type DeliverDeps, deliverOne } from './deliver-one.ts';
 import { createWakeSignal } from './wake-signal.ts';
 
@@ -255,10 +256,3 @@ export function createDelivery(deps: DeliveryDeps, options: DeliveryOptions) {
 }
 
 export type Delivery = ReturnType<typeof createDelivery>;
-
-/** Resolves when `promise` does, or after `ms`, whichever is first. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((r) => (timer = setTimeout(r, Math.max(0, ms))))]);
-  clearTimeout(timer);
-}

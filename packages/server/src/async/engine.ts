@@ -11,10 +11,7 @@ import { createScheduler } from './scheduler.ts';
 
 export interface AsyncEngineDeps {
   instanceId: string;
-  /** `syncAccepted`: present where a commit needs a step to survive the machine (embedded). */
-  store: Pick<Store, 'sql' | 'queue' | 'schedules' | 'embedded'> & {
-    syncAccepted?: () => Promise<void>;
-  };
+  store: Pick<Store, 'sql' | 'queue' | 'schedules' | 'embedded' | 'syncAccepted'>;
   directory: Pick<FunctionDirectory, 'get' | 'stamp' | 'called'>;
   runtime: Pick<Runtime, 'invoke'>;
   metrics: Pick<Metrics, 'async' | 'invocation'>;
@@ -58,7 +55,7 @@ export function createAsyncEngine(deps: AsyncEngineDeps, options: AsyncEngineOpt
   const acceptDeps = {
     directory: deps.directory,
     queue: store.queue,
-    syncAccepted: store.syncAccepted?.bind(store),
+    syncAccepted: store.syncAccepted,
     wake,
     metrics: deps.metrics.async,
     // Started and with room for it: this instance delivers it now, no other need be woken.

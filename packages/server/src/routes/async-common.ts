@@ -1,16 +1,8 @@
+import { functionNotFound } from '@mini-lambda/core';
 import type { Registry } from '@mini-lambda/store';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { jsonSplicer } from '../async/json-text.ts';
-import { functionNotFound } from '../not-found.ts';
-
-/** An invocation id as we make them (and as PostgreSQL's uuid type takes them). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when `id` can be an invocation id; anything else is looked up by no query. */
-export function isInvocationId(id: string): boolean {
-  return UUID.test(id);
-}
 
 /**
  * Throws 404 FunctionNotFound unless `name` exists. Called when a lookup found nothing,

@@ -1,9 +1,9 @@
-import { asyncPolicy, MiniLambdaError, parseFunctionName } from '@mini-lambda/core';
+import { asyncPolicy, isInvocationId, MiniLambdaError, parseFunctionName } from '@mini-lambda/core';
 import type { AsyncQueue, DeadLetter, Registry } from '@mini-lambda/store';
 import { Hono } from 'hono';
 import { readBody } from '../body.ts';
 import { parseJsonBody } from '../json-body.ts';
-import { isInvocationId, requireFunction, splicedJson } from './async-common.ts';
+import { requireFunction, splicedJson } from './async-common.ts';
 
 const LIST_DEFAULT = 100;
 const LIST_MAX = 1000;

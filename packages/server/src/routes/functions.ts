@@ -2,6 +2,7 @@ import type { BundleInput } from '@mini-lambda/bundler';
 import {
   type FunctionConfigPatch,
   type FunctionVersion,
+  functionNotFound,
   MiniLambdaError,
   parseFunctionConfigPatch,
   parseFunctionName,
@@ -12,7 +13,6 @@ import { type BodyBudget, readBody } from '../body.ts';
 import type { Deployer } from '../deployer.ts';
 import type { FunctionDirectory } from '../function-directory.ts';
 import { parseJsonBody } from '../json-body.ts';
-import { functionNotFound } from '../not-found.ts';
 
 /** docs/api.md: an archive may be up to 50 MB; a config patch is small. */
 const DEPLOY_BODY_LIMIT = 50 * 1024 * 1024;

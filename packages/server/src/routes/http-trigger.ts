@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type FunctionVersion, parseFunctionName } from '@mini-lambda/core';
+import { type FunctionVersion, functionNotFound, parseFunctionName } from '@mini-lambda/core';
 import type { Runtime } from '@mini-lambda/runtime';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
@@ -15,7 +15,6 @@ import { requestHeaders } from '../function-url/headers.ts';
 import { triggerResponse } from '../function-url/response.ts';
 import { requestLine, type TriggerRequest } from '../function-url/trigger-request.ts';
 import type { Metrics } from '../metrics.ts';
-import { functionNotFound } from '../not-found.ts';
 
 /** API.md: requests and responses on a trigger are buffered, up to 6 MB each. */
 const TRIGGER_BODY_LIMIT = 6 * 1024 * 1024;

@@ -1,7 +1,7 @@
-import { MiniLambdaError, parseFunctionName } from '@mini-lambda/core';
+import { isInvocationId, MiniLambdaError, parseFunctionName } from '@mini-lambda/core';
 import type { AsyncQueue, InvocationStatus, Registry } from '@mini-lambda/store';
 import { Hono } from 'hono';
-import { isInvocationId, requireFunction, splicedJson } from './async-common.ts';
+import { requireFunction, splicedJson } from './async-common.ts';
 
 export interface InvocationRouteDeps {
   registry: Pick<Registry, 'version'>;

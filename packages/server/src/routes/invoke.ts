@@ -1,17 +1,20 @@
-import { type InvocationOutcome, MiniLambdaError, parseFunctionName } from '@mini-lambda/core';
+import {
+  functionNotFound,
+  type InvocationOutcome,
+  MiniLambdaError,
+  parseFunctionName,
+} from '@mini-lambda/core';
 import type { Runtime } from '@mini-lambda/runtime';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
+import { ASYNC_EVENT_LIMIT } from '../async/accept.ts';
 import { type BodyBudget, readBody } from '../body.ts';
 import type { FunctionDirectory } from '../function-directory.ts';
 import { invokeResponse } from '../invoke-response.ts';
 import type { Metrics } from '../metrics.ts';
-import { functionNotFound } from '../not-found.ts';
 
 /** docs/api.md: events and results are bounded at 6 MB. */
 const INVOKE_BODY_LIMIT = 6 * 1024 * 1024;
-/** An asynchronous event is stored in PostgreSQL: API.md bounds it at 1 MB. */
-const ASYNC_BODY_LIMIT = 1024 * 1024;
 
 export interface InvokeRouteDeps {
   instanceId: string;
@@ -41,7 +44,7 @@ export function invokeRoutes(deps: InvokeRouteDeps) {
       if (c.req.query('log') === 'tail') {
         throw new MiniLambdaError('InvalidRequest', 'log=tail applies to synchronous invocations');
       }
-      const body = await readBody(c, ASYNC_BODY_LIMIT, deps.bodies);
+      const body = await readBody(c, ASYNC_EVENT_LIMIT, deps.bodies);
       const id = await deps.acceptAsync(name, version, body);
       const location = `/functions/${name}/invocations/${id}`;
       return c.json({ invocation_id: id }, 202, { Location: location, 'X-Invocation-Id': id });

@@ -1,5 +1,5 @@
+import { isInvocationId } from '@mini-lambda/core';
 import type { Sql } from 'postgres';
-import { isUuid } from './rows.ts';
 import type { AsyncError, DeadLetter, DeadLetters, RedriveResult } from './types.ts';
 
 /** Letters one redrive without ids queues again at most: a bounded statement and response. */
@@ -31,7 +31,7 @@ export function createDeadLetters(sql: Sql): DeadLetters {
     },
 
     async remove(functionName: string, id: string): Promise<boolean> {
-      if (!isUuid(id)) return false;
+      if (!isInvocationId(id)) return false;
       const done = await sql`
         DELETE FROM dead_letters WHERE function_name = ${functionName} AND invocation_id = ${id}`;
       return done.count === 1;
@@ -44,7 +44,7 @@ export function createDeadLetters(sql: Sql): DeadLetters {
      * a DELETE FROM functions does before it cascades to the events (no deadlock).
      */
     async redrive(functionName, ids, policy, limit = REDRIVE_LIMIT): Promise<RedriveResult> {
-      const wanted = ids?.filter(isUuid);
+      const wanted = ids?.filter(isInvocationId);
       if (wanted?.length === 0) return { ids: [], more: false };
       return sql.begin(async (tx) => {
         const [fn] = await tx`SELECT 1 FROM functions WHERE name = ${functionName} FOR KEY SHARE`;

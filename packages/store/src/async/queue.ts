@@ -1,8 +1,9 @@
+import { functionNotFound, isInvocationId } from '@mini-lambda/core';
 import type { Sql } from 'postgres';
 import { complete, extend, release, renew } from './complete.ts';
 import { createDeadLetters } from './dead-letters.ts';
 import { purge } from './purge.ts';
-import { functionNotFound, insertEvent, isUuid } from './rows.ts';
+import { insertEvent } from './rows.ts';
 import { reclaim, take } from './take.ts';
 import type { AsyncError, AsyncQueue, AsyncState, InvocationStatus } from './types.ts';
 
@@ -61,7 +62,7 @@ export function createAsyncQueue(sql: Sql, options: AsyncQueueOptions): AsyncQue
     complete: (t, instance, c) => complete(sql, notify, t, instance, c),
 
     async status(fn, id) {
-      if (!isUuid(id)) return undefined;
+      if (!isInvocationId(id)) return undefined;
       const [row] = await sql<StatusRow[]>`
         SELECT id, function_name, state, attempts, created_at, started_at, finished_at, result, error
         FROM async_events WHERE id = ${id} AND function_name = ${fn}`;

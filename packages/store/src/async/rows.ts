@@ -1,4 +1,3 @@
-import { MiniLambdaError } from '@mini-lambda/core';
 import type { Sql, TransactionSql } from 'postgres';
 import { ASYNC_CHANNEL, type AsyncError, type NewAsyncEvent, type TakenEvent } from './types.ts';
 
@@ -112,15 +111,4 @@ export async function insertEvent(db: Db, e: NewAsyncEvent, notify: boolean): Pr
     )
     SELECT ${notify ? db`pg_notify(${ASYNC_CHANNEL}, function_name)` : db`1`} FROM inserted`;
   return rows.length > 0;
-}
-
-export function functionNotFound(name: string): MiniLambdaError {
-  return new MiniLambdaError('FunctionNotFound', `Function ${name} does not exist`);
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether `id` can be a stored id; anything else cannot match a row (and would not cast). */
-export function isUuid(id: string): boolean {
-  return UUID.test(id);
 }

@@ -1,6 +1,6 @@
+import { functionNotFound } from '@mini-lambda/core';
 import type { Sql } from 'postgres';
 import { claimDue } from './claim-due.ts';
-import { functionNotFound } from './rows.ts';
 import { type ScheduleRow, toSchedule } from './schedule-row.ts';
 import type { ScheduleRun, Schedules } from './schedule-types.ts';
 import type { AsyncState } from './types.ts';
