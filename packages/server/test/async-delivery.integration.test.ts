@@ -265,6 +265,33 @@ describe.each(['embedded', 'postgresql'] as const)('schedules on %s', (backend) 
     await stopPg?.();
   });
 
+  it('misses the tick of a schedule that no longer parses, and looks at it again later', async () => {
+    await deployed(t, 'unread', ECHO);
+    const { schedules, sql } = t.instance.store;
+    const now = await schedules.now();
+    await schedules.put('unread', 'gone-zone', {
+      expression: 'cron(* * * * *)',
+      timezone: 'Europe/Berlin',
+      event: null,
+      enabled: true,
+      nextRun: new Date(now.getTime() - 100),
+    });
+    // As if the system's time-zone data had lost the zone since it was stored.
+    await sql`UPDATE schedules SET timezone = 'Mars/Phobos' WHERE function_name = 'unread'`;
+    await until(
+      async () =>
+        (await counter(t, 'mini_lambda_schedule_ticks_total', {
+          function: 'unread',
+          outcome: 'missed',
+        })) >= 1,
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    const stored = await schedules.get('unread', 'gone-zone');
+    expect(stored?.nextRun?.getTime()).toBeGreaterThan(now.getTime() + 30_000);
+    expect(await schedules.lastRuns('unread', 'gone-zone', 10)).toEqual([]);
+    await schedules.remove('unread', 'gone-zone');
+  });
+
   it('fires rate(1 second) once per tick with the schedule event', async () => {
     await deployed(t, 'cron', ECHO);
     const { schedules } = t.instance.store;

@@ -34,18 +34,17 @@ export interface SchedulerDeps {
  * instance; the store's row locks and tick keys make each tick fire once across them.
  */
 export function createScheduler(deps: SchedulerDeps, options: { everyMs?: number } = {}) {
-  const specs = new Map<string, ScheduleSpec | null>();
-  /** The parsed expression, or null if it no longer parses (it was checked when stored). */
-  const specOf = (s: ScheduleRecord): ScheduleSpec | null => {
+  const specs = new Map<string, ScheduleSpec>();
+  /**
+   * The parsed expression. It was checked when stored; if it no longer parses (a time zone
+   * the system has since dropped, say), this throws, and the store counts that schedule's
+   * tick missed and looks at it again a minute later, while the rest of the batch fires.
+   */
+  const specOf = (s: ScheduleRecord): ScheduleSpec => {
     const key = `${s.timezone ?? ''}\n${s.expression}`;
     let spec = specs.get(key);
     if (spec === undefined) {
-      try {
-        spec = parseSchedule({ expression: s.expression, timezone: s.timezone });
-      } catch (err) {
-        deps.log.warn({ err, function: s.functionName, schedule: s.name }, 'schedule unreadable');
-        spec = null;
-      }
+      spec = parseSchedule({ expression: s.expression, timezone: s.timezone });
       if (specs.size >= SPEC_CACHE) specs.clear();
       specs.set(key, spec);
     }
@@ -56,10 +55,7 @@ export function createScheduler(deps: SchedulerDeps, options: { everyMs?: number
     deps.schedules.claimDue({
       limit: CLAIM_LIMIT,
       graceMs: (s) => graceMs(specOf(s), s.nextRun),
-      next: (s, now) => {
-        const spec = specOf(s);
-        return spec ? (nextRun(spec, s.nextRun ?? undefined, now) ?? null) : null;
-      },
+      next: (s, now) => nextRun(specOf(s), s.nextRun ?? undefined, now) ?? null,
       event: (s, tick, config) => tickEvent(s, tick, config),
     });
 
