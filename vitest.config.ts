@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // isolated-vm needs --no-node-snapshot in every process that loads it, and its
@@ -7,10 +6,6 @@ const isolatedVm = { pool: 'forks' as const, execArgv: ['--no-node-snapshot'] };
 
 export default defineConfig({
   test: {
-    // Vitest's default is one worker fewer than the cores: one, on 2 cores. Most integration
-    // files spend their time waiting (servers starting, leases, schedule ticks), so a second
-    // worker overlaps those waits: the whole suite took 636 s instead of 971 s here.
-    maxWorkers: availableParallelism() <= 2 ? availableParallelism() : availableParallelism() - 1,
     reporters: ['default', './vitest.summary-reporter.ts'],
     projects: [
       {
